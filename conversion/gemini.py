@@ -1,0 +1,397 @@
+"""Gemini ``Content`` (role user/model, parts) <-> canonical.
+
+Gemini clients send lowerCamelCase (REST) or snake_case (Python SDK) field names; both are
+read, the canonical form keeps lowerCamelCase, and a stored blob is replayed as it came.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conversion import media
+from conversion.canonical import JSONObject, make_message, make_part
+from conversion.conversation import Conversation, Entry, Piece
+from conversion.fields import (
+    RAW_ARGUMENTS_KEY,
+    arguments_from_object,
+    dump_json,
+    expect_bool,
+    expect_list,
+    expect_object,
+    expect_str,
+    object_from_arguments,
+    one_of,
+)
+from conversion.turns import plan_turns
+
+PROVIDER = "gemini"
+ROLES = {"user": "user", "model": "assistant"}
+CONTENT_KINDS = ("text", "inlineData", "fileData", "functionCall", "functionResponse")
+# Part fields that qualify the content rather than being content.
+MODIFIERS = frozenset(("thought", "thoughtSignature"))
+
+
+def camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def _fields(obj: JSONObject) -> dict[str, tuple[str, Any]]:
+    """camelCase name -> (the name as sent, value)."""
+    return {camel(key): (key, value) for key, value in obj.items()}
+
+
+class Reader:
+    """Reads one object's fields under either spelling, naming paths as the client spelled them."""
+
+    def __init__(self, obj: JSONObject, path: str) -> None:
+        self.fields = _fields(obj)
+        self.path = path
+
+    def has(self, name: str) -> bool:
+        return name in self.fields
+
+    def path_of(self, name: str) -> str:
+        return f"{self.path}.{self.fields[name][0] if name in self.fields else name}"
+
+    def get(self, name: str) -> Any:
+        entry = self.fields.get(name)
+        return None if entry is None else entry[1]
+
+    def str(self, name: str) -> str:
+        if name not in self.fields:
+            from conversion.canonical import InvalidMessage
+
+            raise InvalidMessage(self.path_of(name), "is required")
+        return expect_str(self.get(name), self.path_of(name))
+
+    def optional_str(self, name: str) -> str | None:
+        value = self.get(name)
+        return None if value is None else expect_str(value, self.path_of(name))
+
+    def object(self, name: str) -> Reader:
+        return Reader(expect_object(self.get(name), self.path_of(name)), self.path_of(name))
+
+    def rest(self, known: frozenset[str]) -> JSONObject:
+        return {name: value for name, (_key, value) in self.fields.items() if name not in known}
+
+
+# --- Gemini -> canonical --------------------------------------------------------------------
+
+
+def to_canonical(blob: Any) -> JSONObject:
+    content = Reader(expect_object(blob, "blob"), "blob")
+    meta: JSONObject = {}
+    role = content.get("role")
+    if role is None:
+        # The API treats a content without a role as the user's.
+        role = "user"
+        meta[PROVIDER] = {"role_missing": True}
+    one_of(role, tuple(ROLES), content.path_of("role"))
+    if not content.has("parts"):
+        from conversion.canonical import InvalidMessage
+
+        raise InvalidMessage("blob.parts", "is required")
+    parts_path = content.path_of("parts")
+    items = expect_list(content.get("parts"), parts_path)
+    parts = [_part(item, f"{parts_path}[{index}]") for index, item in enumerate(items)]
+    unknown = content.rest(frozenset(("role", "parts")))
+    if unknown:
+        meta.setdefault(PROVIDER, {})["extra"] = unknown
+    return make_message(ROLES[role], parts, meta)
+
+
+def _part(value: object, path: str) -> JSONObject:
+    part = Reader(expect_object(value, path), path)
+    kinds = [kind for kind in CONTENT_KINDS if part.has(kind)]
+    own = part.rest(frozenset(CONTENT_KINDS) | MODIFIERS)
+    if part.has("thoughtSignature"):
+        own["thoughtSignature"] = media.check_base64(
+            part.str("thoughtSignature"), part.path_of("thoughtSignature")
+        )
+    thought = part.get("thought")
+    if thought is not None:
+        expect_bool(thought, part.path_of("thought"))
+    if len(kinds) > 1:
+        from conversion.canonical import InvalidMessage
+
+        raise InvalidMessage(path, f"holds more than one of {', '.join(kinds)}")
+    if not kinds:
+        if thought:
+            return make_part("thinking", meta={PROVIDER: own})
+        # Executable code, code execution results, server tool calls...: Gemini-only.
+        return make_part("data", meta={PROVIDER: {"part": _camel_part(value)}})
+    kind = kinds[0]
+    if kind == "text":
+        text = part.str("text")
+        if thought:
+            return make_part("thinking", text=text, meta={PROVIDER: own})
+        return make_part("text", text=text, meta={PROVIDER: own} if own else None)
+    if kind in ("inlineData", "fileData"):
+        return _media(part, kind, own)
+    if kind == "functionCall":
+        return _function_call(part.object("functionCall"), own)
+    return _function_response(part.object("functionResponse"), own)
+
+
+def _camel_part(value: Any) -> JSONObject:
+    return {camel(key): item for key, item in value.items()}
+
+
+def _media(part: Reader, kind: str, own: JSONObject) -> JSONObject:
+    source = part.object(kind)
+    media_type = source.optional_str("mimeType")
+    meta: JSONObject
+    if kind == "inlineData":
+        if media_type is None:
+            source.str("mimeType")  # raises: inline data needs its type
+        meta = {"data": media.check_base64(source.str("data"), source.path_of("data"))}
+    else:
+        meta = {"url": source.str("fileUri")}
+    if media_type is not None:
+        meta["media_type"] = media_type
+    filename = source.optional_str("displayName")
+    extra = source.rest(frozenset(("mimeType", "data", "fileUri", "displayName")))
+    if extra:
+        own = {**own, kind: extra}
+    if own:
+        meta[PROVIDER] = own
+    return make_part(media.part_type_for_media_type(media_type), filename=filename, meta=meta)
+
+
+def _function_call(call: Reader, own: JSONObject) -> JSONObject:
+    args = call.get("args")
+    arguments = (
+        "{}" if args is None else arguments_from_object(expect_object(args, call.path_of("args")))
+    )
+    meta: JSONObject = {"name": call.str("name"), "arguments": arguments}
+    call_id = call.optional_str("id")
+    if call_id is not None:
+        meta = {"id": call_id, **meta}
+    extra = call.rest(frozenset(("id", "name", "args")))
+    if extra:
+        own = {**own, "functionCall": extra}
+    if own:
+        meta[PROVIDER] = own
+    return make_part("tool-call", meta=meta)
+
+
+def _function_response(response: Reader, own: JSONObject) -> JSONObject:
+    body = expect_object(response.get("response"), response.path_of("response"))
+    meta: JSONObject = {"name": response.str("name")}
+    response_id = response.optional_str("id")
+    if response_id is not None:
+        meta = {"tool_call_id": response_id, **meta}
+    text, is_error = _result_text(body)
+    if is_error:
+        meta["is_error"] = True
+    if response.has("parts"):
+        parts_path = response.path_of("parts")
+        nested = [make_part("text", text=text)]
+        for index, item in enumerate(expect_list(response.get("parts"), parts_path)):
+            nested_part = Reader(
+                expect_object(item, f"{parts_path}[{index}]"), f"{parts_path}[{index}]"
+            )
+            kind = next((k for k in ("inlineData", "fileData") if nested_part.has(k)), None)
+            if kind is None:
+                from conversion.canonical import InvalidMessage
+
+                raise InvalidMessage(f"{parts_path}[{index}]", "expected inlineData or fileData")
+            nested.append(_media(nested_part, kind, {}))
+        meta["content"] = nested
+    extra = response.rest(frozenset(("id", "name", "response", "parts")))
+    if extra:
+        own = {**own, "functionResponse": extra}
+    if own:
+        meta[PROVIDER] = own
+    return make_part("tool-result", text=text, meta=meta)
+
+
+def _result_text(body: JSONObject) -> tuple[str, bool]:
+    """Gemini's documented shapes ``{"output": ...}`` / ``{"error": ...}`` read as plain text."""
+    if len(body) == 1:
+        ((key, value),) = body.items()
+        if key in ("output", "error") and isinstance(value, str):
+            return value, key == "error"
+    return dump_json(body), "error" in body and "output" not in body
+
+
+# --- canonical -> Gemini --------------------------------------------------------------------
+
+
+def render(conversation: Conversation) -> None:
+    plan = plan_turns(
+        conversation,
+        render_blocks=_blocks,
+        raw_blocks=lambda raw: list(raw.get("parts", [])),
+        can_replay=lambda entry: "role" in entry.message.raw,
+        is_result=_is_result,
+        understood_message_fields=frozenset(),
+    )
+    if plan.system_pieces:
+        texts = conversation.texts_only(plan.system_pieces, PROVIDER)
+        conversation.system = {"parts": [{"text": text} for text in texts]}
+    for turn in plan.turns:
+        if turn.raw is not None:
+            conversation.emit(turn.raw, turn.sources)
+        else:
+            role = "model" if turn.role == "assistant" else "user"
+            conversation.emit({"role": role, "parts": turn.blocks}, turn.sources)
+
+
+def _is_result(block: Any) -> bool:
+    return "functionResponse" in block or "function_response" in block
+
+
+def _blocks(entry: Entry, conversation: Conversation) -> list[JSONObject]:
+    blocks = []
+    for piece in entry.pieces:
+        block = _block(piece, conversation)
+        if block is not None:
+            blocks.append(block)
+    return blocks
+
+
+def _with_own(
+    piece: Piece, block: JSONObject, conversation: Conversation, field: str
+) -> JSONObject:
+    own = (piece.part.get("meta") or {}).get(PROVIDER)
+    if own:
+        if "thoughtSignature" in own:
+            block["thoughtSignature"] = own["thoughtSignature"]
+        block.update(
+            (key, value)
+            for key, value in own.items()
+            if key not in OWN_NESTED and key != "thoughtSignature"
+        )
+        if field in own:
+            block[field].update(own[field])
+    conversation.note_provider_data(piece, PROVIDER)
+    return block
+
+
+# meta["gemini"] keys holding extra fields of the nested object rather than of the part.
+OWN_NESTED = frozenset(
+    ("inlineData", "fileData", "functionCall", "functionResponse", "part", "role_missing", "extra")
+)
+
+
+def _block(piece: Piece, conversation: Conversation) -> JSONObject | None:
+    part = piece.part
+    kind = part["type"]
+    meta = part.get("meta") or {}
+    if kind == "text":
+        return _with_own(piece, {"text": part.get("text", "")}, conversation, "")
+    if kind == "tool-call":
+        return _with_own(
+            piece, _function_call_block(piece, conversation), conversation, "functionCall"
+        )
+    if kind == "tool-result":
+        return _with_own(
+            piece, _function_response_block(piece, conversation), conversation, "functionResponse"
+        )
+    if kind == "thinking":
+        if PROVIDER not in meta:
+            conversation.drop(
+                piece,
+                "thinking_dropped",
+                "reasoning made by another provider cannot be replayed to Gemini",
+            )
+            return None
+        block: JSONObject = {"text": part.get("text", ""), "thought": True}
+        return _with_own(piece, block, conversation, "")
+    if kind == "data":
+        own_part = (meta.get(PROVIDER) or {}).get("part")
+        if own_part is not None:
+            return dict(own_part)
+        conversation.drop_unsupported(piece, PROVIDER)
+        return None
+    return _media_block(piece, conversation)
+
+
+def _media_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
+    part = piece.part
+    meta = part.get("meta") or {}
+    media_type = meta.get("media_type")
+    if "data" in meta:
+        block: JSONObject = {
+            "inlineData": {
+                "mimeType": media_type or "application/octet-stream",
+                "data": meta["data"],
+            }
+        }
+        field = "inlineData"
+    elif "url" in meta:
+        file_data: JSONObject = {"fileUri": meta["url"]}
+        guessed = media_type or media.media_type_from_url(meta["url"])
+        if guessed is not None:
+            file_data["mimeType"] = guessed
+        block = {"fileData": file_data}
+        field = "fileData"
+    elif part["type"] == "file" and "text" in part:
+        encoded = media.encode_text(part["text"])
+        block = {"inlineData": {"mimeType": media_type or "text/plain", "data": encoded}}
+        field = "inlineData"
+    else:
+        conversation.drop(piece, "media_unsupported", f"a {part['type']} without a URL or data")
+        return None
+    if part.get("filename") and PROVIDER not in meta:
+        conversation.warn(
+            piece, "provider_data_dropped", f"left out: filename {part['filename']!r}"
+        )
+    elif part.get("filename"):
+        block[field]["displayName"] = part["filename"]
+    return _with_own(piece, block, conversation, field)
+
+
+def _wire_id(piece: Piece, conversation: Conversation) -> str | None:
+    """The id to send: Gemini pairs by name when the call came without one."""
+    tool_id = conversation.tool_id(piece)
+    return None if tool_id in conversation.generated_id_formats else tool_id
+
+
+def _function_call_block(piece: Piece, conversation: Conversation) -> JSONObject:
+    meta = piece.part["meta"]
+    args = object_from_arguments(meta["arguments"])
+    if args is None:
+        conversation.warn(
+            piece,
+            "arguments_not_object",
+            f"arguments are not a JSON object; given as args.{RAW_ARGUMENTS_KEY}",
+        )
+        args = {RAW_ARGUMENTS_KEY: meta["arguments"]}
+    call: JSONObject = {"name": meta["name"], "args": args}
+    call_id = _wire_id(piece, conversation)
+    if call_id is not None:
+        call = {"id": call_id, **call}
+    return {"functionCall": call}
+
+
+def _function_response_block(piece: Piece, conversation: Conversation) -> JSONObject:
+    part = piece.part
+    meta = part["meta"]
+    text = part.get("text", "")
+    body = object_from_arguments(text) if text.startswith("{") else None
+    if body is None:
+        body = {"error": text} if meta.get("is_error") else {"output": text}
+    response: JSONObject = {"name": conversation.call_name(piece), "response": body}
+    response_id = _wire_id(piece, conversation)
+    if response_id is not None:
+        response = {"id": response_id, **response}
+    nested = meta.get("content")
+    if nested is not None:
+        media_parts = []
+        for index, nested_part in enumerate(nested):
+            if nested_part["type"] == "text":
+                continue
+            block = _media_block(piece.nested(index, nested_part), conversation)
+            if block is not None:
+                media_parts.append(block)
+        if media_parts:
+            response["parts"] = media_parts
+        texts = [p for p in nested if p["type"] == "text"]
+        if len(texts) > 1:
+            conversation.warn(
+                piece, "text_joined", "several result texts are joined into one response"
+            )
+    return {"functionResponse": response}

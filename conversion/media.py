@@ -1,0 +1,114 @@
+"""Media sources: data URLs, base64 checks, MIME types.
+
+The converter never fetches a URL (no server-side request forgery, no read-time latency): a URL
+stays a URL, and MIME types of URLs are guessed from the file extension only.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import posixpath
+from urllib.parse import urlsplit
+
+from conversion.canonical import InvalidMessage
+
+# A fixed table rather than the ``mimetypes`` module, whose answers depend on the machine's
+# /etc/mime.types: conversion must give the same bytes everywhere.
+MEDIA_TYPES_BY_EXTENSION = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".heic": "image/heic",
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".csv": "text/csv",
+    ".html": "text/html",
+    ".json": "application/json",
+    ".wav": "audio/wav",
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".flac": "audio/flac",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".mov": "video/quicktime",
+}
+EXTENSIONS_BY_MEDIA_TYPE = {
+    "application/pdf": ".pdf",
+    "text/plain": ".txt",
+    "text/markdown": ".md",
+    "text/csv": ".csv",
+    "text/html": ".html",
+    "application/json": ".json",
+}
+
+# OpenAI ``input_audio.format`` <-> MIME type.
+OPENAI_AUDIO_FORMATS = {"wav": "audio/wav", "mp3": "audio/mpeg"}
+OPENAI_AUDIO_FORMAT_BY_MEDIA_TYPE = {
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+}
+
+# Gemini clients sometimes send the URL-safe alphabet; it decodes to the same bytes.
+URL_SAFE_TO_STANDARD = str.maketrans("-_", "+/")
+
+ANTHROPIC_IMAGE_TYPES = frozenset(("image/jpeg", "image/png", "image/gif", "image/webp"))
+
+
+def check_base64(data: str, path: str) -> str:
+    """Reject data that is not base64; the text itself is kept exactly as given."""
+    for candidate in (data, data.translate(URL_SAFE_TO_STANDARD)):
+        try:
+            base64.b64decode(candidate, validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        return data
+    raise InvalidMessage(path, "is not valid base64")
+
+
+def split_data_url(url: str) -> tuple[str, str] | None:
+    """``data:<media type>;base64,<data>`` -> (media type, data); None for any other URL."""
+    if not url.startswith("data:"):
+        return None
+    header, separator, data = url.partition(",")
+    if not separator or not header.endswith(";base64"):
+        return None
+    media_type = header[len("data:") : -len(";base64")].split(";", 1)[0]
+    return (media_type or "application/octet-stream"), data
+
+
+def data_url(media_type: str | None, data: str) -> str:
+    return f"data:{media_type or 'application/octet-stream'};base64,{data}"
+
+
+def media_type_from_url(url: str) -> str | None:
+    extension = posixpath.splitext(urlsplit(url).path)[1].lower()
+    return MEDIA_TYPES_BY_EXTENSION.get(extension)
+
+
+def part_type_for_media_type(media_type: str | None) -> str:
+    major = (media_type or "").split("/", 1)[0]
+    if major in ("image", "audio", "video"):
+        return major
+    return "file"
+
+
+def default_filename(media_type: str | None) -> str:
+    return "document" + EXTENSIONS_BY_MEDIA_TYPE.get(media_type or "", ".bin")
+
+
+def encode_text(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def decode_text(data: str) -> str | None:
+    try:
+        return base64.b64decode(data, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
