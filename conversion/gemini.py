@@ -322,11 +322,15 @@ def _media_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
         }
         field = "inlineData"
     elif "url" in meta:
-        file_data: JSONObject = {"fileUri": meta["url"]}
         guessed = media_type or media.media_type_from_url(meta["url"])
-        if guessed is not None:
-            file_data["mimeType"] = guessed
-        block = {"fileData": file_data}
+        if guessed is None:
+            # Gemini wants the type of a file it is pointed at, and the converter never
+            # fetches a URL to find out: assume the commonest type of the part's kind.
+            guessed = media.FALLBACK_MEDIA_TYPES[part["type"]]
+            conversation.warn(
+                piece, "media_type_assumed", f"the type of {meta['url']!r} is assumed {guessed}"
+            )
+        block = {"fileData": {"fileUri": meta["url"], "mimeType": guessed}}
         field = "fileData"
     elif part["type"] == "file" and "text" in part:
         encoded = media.encode_text(part["text"])

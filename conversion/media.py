@@ -45,6 +45,13 @@ EXTENSIONS_BY_MEDIA_TYPE = {
     "application/json": ".json",
 }
 
+FALLBACK_MEDIA_TYPES = {
+    "image": "image/jpeg",
+    "audio": "audio/mpeg",
+    "video": "video/mp4",
+    "file": "application/pdf",
+}
+
 # OpenAI ``input_audio.format`` <-> MIME type.
 OPENAI_AUDIO_FORMATS = {"wav": "audio/wav", "mp3": "audio/mpeg"}
 OPENAI_AUDIO_FORMAT_BY_MEDIA_TYPE = {

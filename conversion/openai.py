@@ -340,26 +340,31 @@ def _user_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
             "input_audio": {"data": meta["data"], "format": audio_format},
         }
     if kind == "file":
-        file_id = (meta.get(PROVIDER) or {}).get("file_id")
-        if "data" in meta or file_id is not None:
-            file: JSONObject = {}
-            if "data" in meta:
-                file["file_data"] = media.data_url(meta.get("media_type"), meta["data"])
-                file["filename"] = part.get("filename") or media.default_filename(
-                    meta.get("media_type")
-                )
-            if file_id is not None:
-                file["file_id"] = file_id
-            return {"type": "file", "file": file}
-        if "text" in part:
-            conversation.warn(
-                piece, "document_as_text", "a plain-text document is given as a text part"
-            )
-            return {"type": "text", "text": part["text"]}
-        conversation.drop(piece, "media_unsupported", "OpenAI cannot take a document by URL")
-        return None
+        return _file_block(piece, conversation)
     conversation.drop_unsupported(piece, PROVIDER)
     return None
+
+
+def _file_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
+    part = piece.part
+    meta = part.get("meta") or {}
+    media_type = meta.get("media_type")
+    file: JSONObject = {}
+    if "data" in meta:
+        file["file_data"] = media.data_url(media_type, meta["data"])
+    elif "text" in part:
+        # A plain-text document (Anthropic's text source) travels as a text/plain file.
+        file["file_data"] = media.data_url(media_type or "text/plain", media.encode_text(part["text"]))
+    if "file_data" in file:
+        file["filename"] = part.get("filename") or media.default_filename(media_type)
+    file_id = (meta.get(PROVIDER) or {}).get("file_id")
+    if file_id is not None:
+        file["file_id"] = file_id
+    if not file:
+        conversation.drop(piece, "media_unsupported", "OpenAI takes documents as data, not by URL")
+        return None
+    conversation.note_provider_data(piece, PROVIDER)
+    return {"type": "file", "file": file}
 
 
 def _tool_item(piece: Piece, conversation: Conversation) -> tuple[JSONObject, list[JSONObject]]:
