@@ -109,7 +109,7 @@ class Conversation:
         if part["type"] == "data" and origin == target:
             return  # the caller replays its own provider's data; nothing to report
         what = f"{origin} {part['type']}" if origin else part["type"]
-        self.drop(piece, "unsupported_part", f"a {what} part has no {target} equivalent")
+        self.drop(piece, "unsupported_part", f"{target} has no equivalent of this {what} part")
 
     def note_provider_data(self, piece: Piece, target: str) -> None:
         """Warn about another provider's data on a part that is otherwise rendered."""

@@ -188,7 +188,6 @@ def _assistant_parts(message: JSONObject) -> list[JSONObject]:
                 meta={
                     "name": required_str(call, "name", "blob.function_call"),
                     "arguments": required_str(call, "arguments", "blob.function_call"),
-                    PROVIDER: {"legacy_function_call": True},
                 },
             )
         )
@@ -370,7 +369,7 @@ def _file_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
 def _tool_item(piece: Piece, conversation: Conversation) -> tuple[JSONObject, list[JSONObject]]:
     part = piece.part
     meta = part.get("meta") or {}
-    if meta.get("is_error"):
+    if meta.get("is_error") and piece.index is not None:  # not for our own placeholders
         conversation.warn(
             piece, "error_flag_lost", "OpenAI tool messages have no error flag; the text is kept"
         )

@@ -47,6 +47,7 @@ def plan_turns(
     for entry in conversation.entries:
         if entry.role == "system":
             if leading:
+                conversation.note_message_data(entry, conversation.target, frozenset())
                 plan.system_pieces.extend(entry.pieces)
                 continue
             conversation.warn_message(

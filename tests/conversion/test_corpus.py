@@ -137,7 +137,11 @@ def facts(messages: list[dict[str, Any]]) -> dict[str, list[Any]]:
                 )
             elif kind == "tool-result":
                 found["results"].append(
-                    (rename(meta.get("tool_call_id")), parsed(part.get("text", "")), bool(meta.get("is_error")))
+                    (
+                        rename(meta.get("tool_call_id")),
+                        parsed(part.get("text", "")),
+                        bool(meta.get("is_error")),
+                    )
                 )
                 for nested in meta.get("content") or []:
                     if nested["type"] == "image":

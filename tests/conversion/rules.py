@@ -1,0 +1,502 @@
+"""Conversation-level rules that the provider APIs enforce across messages.
+
+The SDK request types (see ``strict_types``) only describe one message at a
+time; the APIs additionally reject requests whose messages do not fit together
+(an unanswered tool call, two user turns in a row for Anthropic, ...). Each
+``check_*`` function raises ``RuleViolation`` naming the offending path (rooted
+at ``items`` like ``strict_types``) or returns None.
+
+Common exception: the calls of the *last* assistant/model message may stay
+unanswered when nothing but tool messages follow it, because a conversation
+paused in the middle of a tool run is a normal stored state.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .strict_types import Loc, format_path, json_kind
+
+__all__ = [
+    "RuleViolation",
+    "check_anthropic_rules",
+    "check_gemini_rules",
+    "check_openai_rules",
+]
+
+ANTHROPIC_TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
+_ANTHROPIC_ROLES = ("user", "assistant")
+_GEMINI_ROLES = ("user", "model")
+
+
+class RuleViolation(AssertionError):
+    """A conversation breaks a rule the provider API enforces, at ``path``."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+def _violation(loc: Loc, message: str) -> RuleViolation:
+    return RuleViolation(format_path(loc), message)
+
+
+def _obj(value: object, loc: Loc) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise _violation(loc, f"expected an object, got {json_kind(value)}")
+    return value
+
+
+def _list(value: object, loc: Loc) -> list[Any]:
+    if not isinstance(value, list):
+        raise _violation(loc, f"expected an array, got {json_kind(value)}")
+    return value
+
+
+def _dict_items(values: list[Any], loc: Loc) -> Iterator[tuple[Loc, Mapping[str, Any]]]:
+    """Yield ``(loc, element)`` for the elements of a list of objects."""
+    for index, value in enumerate(values):
+        element_loc = (*loc, index)
+        yield element_loc, _obj(value, element_loc)
+
+
+@dataclass
+class _OpenCalls:
+    """Tool calls of one assistant message, waiting for their results."""
+
+    kind: str  # "tool call" / "tool_use", for messages
+    owner: Loc | None  # the assistant message (None: there is none)
+    ids: dict[str, Loc] = field(default_factory=dict)  # call id -> where it is declared
+    answered: dict[str, Loc] = field(default_factory=dict)  # call id -> its answer
+
+    def answer(self, call_id: object, loc: Loc) -> None:
+        if isinstance(call_id, str) and call_id in self.answered:
+            where = format_path(self.answered[call_id])
+            raise _violation(loc, f"{self.kind} {call_id!r} is already answered by {where}")
+        if self.owner is None:
+            raise _violation(
+                loc, f"{call_id!r} answers no {self.kind}: no assistant message precedes it"
+            )
+        if not isinstance(call_id, str) or call_id not in self.ids:
+            raise _violation(
+                loc, f"{call_id!r} answers no {self.kind} of {format_path(self.owner)}"
+            )
+        self.answered[call_id] = loc
+
+    def require_all_answered(self, by: Loc) -> None:
+        for call_id, loc in self.ids.items():
+            if call_id not in self.answered:
+                raise _violation(
+                    loc, f"{self.kind} {call_id!r} is not answered by {format_path(by)}"
+                )
+
+
+def _is_base64(data: str) -> bool:
+    try:
+        base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+# =========================================================================== OpenAI
+
+
+def check_openai_rules(items: list[Any]) -> None:
+    """Tool pairing, text-only tool messages, string arguments, audio and file parts."""
+    open_calls: _OpenCalls | None = None
+    for msg_loc, message in _dict_items(_list(items, ("items",)), ("items",)):
+        if message.get("role") == "tool":
+            _check_openai_tool_message(message, msg_loc, open_calls)
+            continue
+        if open_calls is not None:
+            # Any non-tool message closes the tool run of the assistant before it.
+            open_calls.require_all_answered(by=msg_loc)
+        open_calls = None
+        _check_openai_parts(message, msg_loc)
+        if message.get("role") == "assistant":
+            _check_openai_arguments(message, msg_loc)
+            open_calls = _openai_tool_calls(message, msg_loc)
+    # open_calls left over: the last assistant's run is paused, which is allowed.
+
+
+def _openai_tool_calls(message: Mapping[str, Any], loc: Loc) -> _OpenCalls | None:
+    if "tool_calls" not in message:
+        return None
+    calls = _OpenCalls("tool call", loc)
+    for call_loc, call in _dict_items(
+        _list(message["tool_calls"], (*loc, "tool_calls")), (*loc, "tool_calls")
+    ):
+        call_id = call.get("id")
+        if not isinstance(call_id, str):
+            raise _violation((*call_loc, "id"), "tool call has no id")
+        if call_id in calls.ids:
+            raise _violation((*call_loc, "id"), f"duplicate tool call id {call_id!r}")
+        calls.ids[call_id] = (*call_loc, "id")
+    return calls if calls.ids else None
+
+
+def _check_openai_tool_message(
+    message: Mapping[str, Any], loc: Loc, open_calls: _OpenCalls | None
+) -> None:
+    if open_calls is None:
+        raise _violation(loc, "tool message does not follow an assistant message with tool_calls")
+    open_calls.answer(message.get("tool_call_id"), (*loc, "tool_call_id"))
+    content = message.get("content")
+    if isinstance(content, str):
+        return
+    if not isinstance(content, list):
+        raise _violation(
+            (*loc, "content"), "tool message content must be a string or a list of text parts"
+        )
+    for part_loc, part in _dict_items(content, (*loc, "content")):
+        if part.get("type") != "text":
+            raise _violation(
+                (*part_loc, "type"),
+                f"tool message content must be text only, got {part.get('type')!r}",
+            )
+
+
+def _check_openai_arguments(message: Mapping[str, Any], loc: Loc) -> None:
+    function_call = message.get("function_call")
+    if isinstance(function_call, dict):
+        _require_str_arguments(function_call, (*loc, "function_call"))
+    for call_loc, call in _dict_items(message.get("tool_calls") or [], (*loc, "tool_calls")):
+        function = call.get("function")
+        if isinstance(function, dict):
+            _require_str_arguments(function, (*call_loc, "function"))
+
+
+def _require_str_arguments(function: Mapping[str, Any], loc: Loc) -> None:
+    arguments = function.get("arguments")
+    if not isinstance(arguments, str):
+        raise _violation(
+            (*loc, "arguments"), f"arguments must be a JSON string, got {json_kind(arguments)}"
+        )
+
+
+def _check_openai_parts(message: Mapping[str, Any], loc: Loc) -> None:
+    content = message.get("content")
+    if not isinstance(content, list):
+        return
+    for part_loc, part in _dict_items(content, (*loc, "content")):
+        if part.get("type") == "input_audio":
+            _check_input_audio(_obj(part.get("input_audio"), (*part_loc, "input_audio")), part_loc)
+        elif part.get("type") == "file":
+            _check_file_part(_obj(part.get("file"), (*part_loc, "file")), (*part_loc, "file"))
+
+
+def _check_input_audio(audio: Mapping[str, Any], part_loc: Loc) -> None:
+    data = audio.get("data")
+    loc = (*part_loc, "input_audio", "data")
+    if isinstance(data, str) and data.startswith("data:"):
+        raise _violation(loc, "input_audio.data must be raw base64, not a data: URL")
+    if not isinstance(data, str) or not _is_base64(data):
+        raise _violation(loc, "input_audio.data is not valid base64")
+
+
+def _check_file_part(file: Mapping[str, Any], loc: Loc) -> None:
+    has_data, has_id = "file_data" in file, "file_id" in file
+    if has_data and has_id:
+        raise _violation(loc, "file part carries both file_data and file_id")
+    if has_data and "filename" not in file:
+        raise _violation((*loc, "filename"), "file_data needs a filename")
+    if not has_data and not has_id:
+        raise _violation(loc, "file part needs file_data+filename or file_id")
+
+
+# =========================================================================== Anthropic
+
+
+def check_anthropic_rules(items: list[Any], system: object = None) -> None:
+    """Roles, alternation, non-empty content, tool_use/tool_result pairing, ids, thinking."""
+    _check_anthropic_system(system)
+    previous: tuple[Loc, str] | None = None  # (loc, role) of the previous message
+    open_calls: _OpenCalls | None = None
+    for msg_loc, message in _dict_items(_list(items, ("items",)), ("items",)):
+        role = _anthropic_role(message, msg_loc, previous)
+        blocks = _anthropic_blocks(message, msg_loc)
+        for block_loc, block in blocks:
+            _check_anthropic_block(block, role, block_loc)
+        _check_tool_results_first(blocks)
+        if role == "user":
+            calls = open_calls or _OpenCalls("tool_use", previous[0] if previous else None)
+            _answer_tool_uses(blocks, calls, msg_loc)
+        open_calls = _anthropic_tool_uses(blocks, msg_loc) if role == "assistant" else None
+        previous = (msg_loc, role)
+    # open_calls left over: the last assistant's tool run is paused, which is allowed.
+
+
+def _check_anthropic_system(system: object) -> None:
+    if isinstance(system, list):
+        for block_loc, block in _dict_items(system, ("system",)):
+            _check_text_not_blank(block, block_loc)
+
+
+def _anthropic_role(message: Mapping[str, Any], loc: Loc, previous: tuple[Loc, str] | None) -> str:
+    role = message.get("role")
+    if role == "system":
+        raise _violation(
+            (*loc, "role"), "system prompt is not a message; pass it as the system parameter"
+        )
+    if role not in _ANTHROPIC_ROLES:
+        raise _violation((*loc, "role"), f"role must be 'user' or 'assistant', got {role!r}")
+    if previous is not None and previous[1] == role:
+        raise _violation((*loc, "role"), f"two consecutive {role!r} messages; roles must alternate")
+    return str(role)
+
+
+def _anthropic_blocks(message: Mapping[str, Any], loc: Loc) -> list[tuple[Loc, Mapping[str, Any]]]:
+    content = message.get("content")
+    if isinstance(content, str):
+        if not content.strip():
+            raise _violation((*loc, "content"), "content is empty or whitespace-only")
+        return []
+    blocks = _list(content, (*loc, "content"))
+    if not blocks:
+        raise _violation((*loc, "content"), "content is empty")
+    return list(_dict_items(blocks, (*loc, "content")))
+
+
+def _check_anthropic_block(block: Mapping[str, Any], role: str, loc: Loc) -> None:
+    kind = block.get("type")
+    if kind in ("thinking", "redacted_thinking", "tool_use") and role != "assistant":
+        raise _violation((*loc, "type"), f"{kind!r} block outside an assistant message")
+    if kind == "tool_result" and role != "user":
+        raise _violation((*loc, "type"), "'tool_result' block outside a user message")
+    if kind == "text":
+        _check_text_not_blank(block, loc)
+    elif kind == "thinking" and not block.get("signature"):
+        raise _violation((*loc, "signature"), "thinking block needs a non-empty signature")
+    elif kind == "tool_use":
+        _check_tool_id(block.get("id"), (*loc, "id"))
+    elif kind == "tool_result":
+        _check_tool_id(block.get("tool_use_id"), (*loc, "tool_use_id"))
+        inner_blocks = block.get("content")
+        if isinstance(inner_blocks, list):
+            for inner_loc, inner in _dict_items(inner_blocks, (*loc, "content")):
+                if inner.get("type") == "text":
+                    _check_text_not_blank(inner, inner_loc)
+
+
+def _check_text_not_blank(block: Mapping[str, Any], loc: Loc) -> None:
+    text = block.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise _violation((*loc, "text"), "text block is empty or whitespace-only")
+
+
+def _check_tool_id(tool_id: object, loc: Loc) -> None:
+    if not isinstance(tool_id, str) or not ANTHROPIC_TOOL_ID.match(tool_id):
+        raise _violation(loc, f"tool id {tool_id!r} does not match {ANTHROPIC_TOOL_ID.pattern}")
+
+
+def _check_tool_results_first(blocks: list[tuple[Loc, Mapping[str, Any]]]) -> None:
+    other: Loc | None = None  # first block that is not a tool_result
+    for loc, block in blocks:
+        if block.get("type") != "tool_result":
+            other = other or loc
+        elif other is not None:
+            raise _violation(
+                loc, f"tool_result blocks must come first, but {format_path(other)} precedes it"
+            )
+
+
+def _anthropic_tool_uses(
+    blocks: list[tuple[Loc, Mapping[str, Any]]], loc: Loc
+) -> _OpenCalls | None:
+    calls = _OpenCalls("tool_use", loc)
+    for block_loc, block in blocks:
+        if block.get("type") == "tool_use":
+            if block["id"] in calls.ids:
+                raise _violation((*block_loc, "id"), f"duplicate tool_use id {block['id']!r}")
+            calls.ids[block["id"]] = (*block_loc, "id")
+    return calls if calls.ids else None
+
+
+def _answer_tool_uses(
+    blocks: list[tuple[Loc, Mapping[str, Any]]], open_calls: _OpenCalls, msg_loc: Loc
+) -> None:
+    """The user message right after tool_use blocks must answer every one of them."""
+    for loc, block in blocks:
+        if block.get("type") == "tool_result":
+            open_calls.answer(block.get("tool_use_id"), (*loc, "tool_use_id"))
+    open_calls.require_all_answered(by=msg_loc)
+
+
+# =========================================================================== Gemini
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+def _key(obj: Mapping[str, Any], snake: str) -> str | None:
+    """The spelling of field ``snake`` used in ``obj`` (lowerCamelCase or snake_case)."""
+    for key in (_camel(snake), snake):
+        if key in obj:
+            return key
+    return None
+
+
+def _get(obj: Mapping[str, Any], snake: str) -> Any:
+    key = _key(obj, snake)
+    return obj[key] if key is not None else None
+
+
+@dataclass
+class _GeminiCall:
+    loc: Loc  # of the functionCall object
+    name: object
+    call_id: object
+    answered: bool = False
+
+
+@dataclass
+class _GeminiTurn:
+    loc: Loc
+    role: str
+    calls: list[_GeminiCall] = field(default_factory=list)
+    responses: list[tuple[Loc, Mapping[str, Any]]] = field(default_factory=list)
+
+
+def check_gemini_rules(contents: list[Any], system_instruction: object = None) -> None:
+    """Roles, function call/response pairing, response objects, media and thought parts."""
+    previous: _GeminiTurn | None = None
+    for content_loc, content in _dict_items(_list(contents, ("items",)), ("items",)):
+        turn = _gemini_turn(content, content_loc)
+        _answer_function_calls(turn, previous)
+        _check_call_position(turn, previous)
+        previous = turn
+    # calls of the last content may be unanswered: a paused tool run.
+    if system_instruction is not None:
+        _check_system_instruction(_obj(system_instruction, ("system_instruction",)))
+
+
+def _gemini_turn(content: Mapping[str, Any], loc: Loc) -> _GeminiTurn:
+    role = content.get("role")
+    if role not in _GEMINI_ROLES:
+        message = (
+            "missing role" if role is None else f"role must be 'user' or 'model', got {role!r}"
+        )
+        raise _violation((*loc, "role"), message)
+    turn = _GeminiTurn(loc, str(role))
+    for part_loc, part in _dict_items(
+        _list(content.get("parts"), (*loc, "parts")), (*loc, "parts")
+    ):
+        _check_gemini_part(part, turn.role, part_loc)
+        call_key = _key(part, "function_call")
+        if call_key is not None:
+            call = _obj(part[call_key], (*part_loc, call_key))
+            turn.calls.append(_GeminiCall((*part_loc, call_key), call.get("name"), call.get("id")))
+        response_key = _key(part, "function_response")
+        if response_key is not None:
+            turn.responses.append(((*part_loc, response_key), part[response_key]))
+    return turn
+
+
+def _check_gemini_part(part: Mapping[str, Any], role: str, loc: Loc) -> None:
+    if part.get("thought") is True and role != "model":
+        raise _violation((*loc, "thought"), f"thought part in a {role!r} content")
+    call_key = _key(part, "function_call")
+    if call_key is not None and role != "model":
+        raise _violation((*loc, call_key), f"functionCall in a {role!r} content")
+    response_key = _key(part, "function_response")
+    if response_key is not None:
+        if role != "user":
+            raise _violation((*loc, response_key), f"functionResponse in a {role!r} content")
+        _check_function_response(
+            _obj(part[response_key], (*loc, response_key)), (*loc, response_key)
+        )
+    _check_media(part, loc)
+
+
+def _check_function_response(response: Mapping[str, Any], loc: Loc) -> None:
+    if not isinstance(response.get("response"), dict):
+        kind = json_kind(response.get("response"))
+        raise _violation(
+            (*loc, "response"), f"functionResponse.response must be an object, got {kind}"
+        )
+
+
+def _check_media(part: Mapping[str, Any], loc: Loc) -> None:
+    inline_key = _key(part, "inline_data")
+    if inline_key is not None:
+        blob = _obj(part[inline_key], (*loc, inline_key))
+        if not _nonempty_str(_get(blob, "mime_type")) or not _nonempty_str(blob.get("data")):
+            raise _violation((*loc, inline_key), "inlineData needs mimeType and data")
+    file_key = _key(part, "file_data")
+    if file_key is not None:
+        file = _obj(part[file_key], (*loc, file_key))
+        if not _nonempty_str(_get(file, "file_uri")):
+            raise _violation((*loc, file_key), "fileData needs a fileUri")
+
+
+def _nonempty_str(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _answer_function_calls(turn: _GeminiTurn, previous: _GeminiTurn | None) -> None:
+    """``turn`` must answer exactly the calls of ``previous``, one response per call."""
+    calls = previous.calls if previous is not None else []
+    if calls and turn.role != "user":
+        owner = format_path(calls[0].loc[:2])
+        raise _violation(
+            (*turn.loc, "role"), f"must be 'user' to answer the functionCalls of {owner}"
+        )
+    for loc, response in turn.responses:
+        _match_response(response, loc, calls, previous)
+    for call in calls:
+        if not call.answered:
+            label = _call_label(call.name, call.call_id)
+            raise _violation(
+                call.loc, f"functionCall {label} is not answered by {format_path(turn.loc)}"
+            )
+
+
+def _match_response(
+    response: Mapping[str, Any], loc: Loc, calls: list[_GeminiCall], previous: _GeminiTurn | None
+) -> None:
+    """Pair by id when the response has one, else the oldest id-less call with that name."""
+    response_id, name = response.get("id"), response.get("name")
+    if response_id is not None:
+        candidates = [call for call in calls if call.call_id == response_id]
+    else:
+        candidates = [call for call in calls if call.call_id is None and call.name == name]
+    label = _call_label(name, response_id)
+    open_ones = [call for call in candidates if not call.answered]
+    if open_ones:
+        open_ones[0].answered = True
+    elif candidates:
+        raise _violation(
+            loc, f"functionResponse {label} answers a functionCall that is already answered"
+        )
+    else:
+        owner = format_path(previous.loc) if previous is not None else "a preceding content"
+        raise _violation(loc, f"functionResponse {label} answers no functionCall of {owner}")
+
+
+def _call_label(name: object, call_id: object) -> str:
+    return f"{name!r}" if call_id is None else f"{name!r} (id {call_id!r})"
+
+
+def _check_call_position(turn: _GeminiTurn, previous: _GeminiTurn | None) -> None:
+    if turn.calls and previous is not None and previous.role != "user":
+        before = f"{format_path(previous.loc)} is {previous.role!r}"
+        raise _violation(
+            turn.calls[0].loc, f"a function-call turn must follow a user turn; {before}"
+        )
+
+
+def _check_system_instruction(instruction: Mapping[str, Any]) -> None:
+    loc: Loc = ("system_instruction", "parts")
+    for part_loc, part in _dict_items(_list(instruction.get("parts"), loc), loc):
+        # The API takes text only as system instruction.
+        if not isinstance(part.get("text"), str) or part.get("thought") is True:
+            raise _violation(part_loc, "system instruction parts must be text parts")

@@ -1,0 +1,620 @@
+"""Each cross-message rule: one conversation that passes, one (or more) that fail by path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conversion.rules import (
+    RuleViolation,
+    check_anthropic_rules,
+    check_gemini_rules,
+    check_openai_rules,
+)
+from tests.conversion.strict_types import (
+    validate_anthropic_messages,
+    validate_gemini_contents,
+    validate_openai_messages,
+)
+
+WAV_B64 = "UklGRiQAAABXQVZF"
+
+
+def _violation(check: Any, *args: Any) -> tuple[str, str]:
+    with pytest.raises(RuleViolation) as caught:
+        check(*args)
+    assert isinstance(caught.value, AssertionError)
+    assert str(caught.value) == f"{caught.value.path}: {caught.value.message}"
+    return caught.value.path, caught.value.message
+
+
+# =========================================================================== OpenAI
+
+
+def _call(call_id: str, arguments: object = "{}") -> dict[str, Any]:
+    return {"id": call_id, "type": "function", "function": {"name": "f", "arguments": arguments}}
+
+
+def _calls(*ids: str) -> dict[str, Any]:
+    return {"role": "assistant", "content": None, "tool_calls": [_call(i) for i in ids]}
+
+
+def _tool(call_id: str, content: object = "ok") -> dict[str, Any]:
+    return {"role": "tool", "tool_call_id": call_id, "content": content}
+
+
+USER = {"role": "user", "content": "hi"}
+ASSISTANT = {"role": "assistant", "content": "hello"}
+
+OPENAI_VALID: dict[str, list[Any]] = {
+    "parallel_calls_answered_in_any_order": [USER, _calls("a", "b"), _tool("b"), _tool("a"), USER],
+    "custom_tool_call_answered": [
+        {
+            "role": "assistant",
+            "tool_calls": [{"id": "c", "type": "custom", "custom": {"name": "sh", "input": "ls"}}],
+        },
+        _tool("c"),
+        ASSISTANT,
+    ],
+    "last_assistant_paused_mid_run": [USER, _calls("a", "b"), _tool("a")],
+    "last_assistant_no_results_yet": [USER, _calls("a")],
+    "tool_content_text_parts": [_calls("a"), _tool("a", [{"type": "text", "text": "1"}])],
+    "legacy_function_call": [
+        {"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}},
+        {"role": "function", "name": "f", "content": "ok"},
+    ],
+    "raw_base64_audio": [
+        {
+            "role": "user",
+            "content": [{"type": "input_audio", "input_audio": {"data": WAV_B64, "format": "wav"}}],
+        }
+    ],
+    "file_parts": [
+        {
+            "role": "user",
+            "content": [
+                {"type": "file", "file": {"file_data": "JVBERi0=", "filename": "a.pdf"}},
+                {"type": "file", "file": {"file_id": "file-1"}},
+            ],
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize("items", OPENAI_VALID.values(), ids=OPENAI_VALID)
+def test_openai_rules_pass(items: list[Any]) -> None:
+    check_openai_rules(items)
+    validate_openai_messages(items)  # the fixtures are real requests, not just rule-shaped
+
+
+def _audio(data: str) -> list[Any]:
+    part = {"type": "input_audio", "input_audio": {"data": data, "format": "wav"}}
+    return [{"role": "user", "content": [{"type": "text", "text": "hear"}, part]}]
+
+
+def _file(file: dict[str, Any]) -> list[Any]:
+    return [{"role": "user", "content": [{"type": "file", "file": file}]}]
+
+
+OPENAI_BROKEN: dict[str, tuple[list[Any], str, str]] = {
+    "tool_message_without_calls_before": (
+        [USER, _tool("a")],
+        "items[1]",
+        "tool message does not follow an assistant message with tool_calls",
+    ),
+    "tool_message_after_user_breaks_the_run": (
+        [_calls("a"), _tool("a"), USER, _tool("a")],
+        "items[3]",
+        "tool message does not follow an assistant message with tool_calls",
+    ),
+    "tool_message_answers_unknown_id": (
+        [_calls("a"), _tool("zzz")],
+        "items[1].tool_call_id",
+        "'zzz' answers no tool call of items[0]",
+    ),
+    "id_answered_twice": (
+        [_calls("a", "b"), _tool("a"), _tool("a"), _tool("b")],
+        "items[2].tool_call_id",
+        "tool call 'a' is already answered by items[1].tool_call_id",
+    ),
+    "call_unanswered_before_next_message": (
+        [_calls("a", "b"), _tool("a"), USER],
+        "items[0].tool_calls[1].id",
+        "tool call 'b' is not answered by items[2]",
+    ),
+    "call_unanswered_before_next_assistant": (
+        [_calls("a"), ASSISTANT],
+        "items[0].tool_calls[0].id",
+        "tool call 'a' is not answered by items[1]",
+    ),
+    "duplicate_call_id": (
+        [_calls("a", "a")],
+        "items[0].tool_calls[1].id",
+        "duplicate tool call id 'a'",
+    ),
+    "tool_call_arguments_not_a_string": (
+        [{"role": "assistant", "tool_calls": [_call("a"), _call("b", {"x": 1})]}],
+        "items[0].tool_calls[1].function.arguments",
+        "arguments must be a JSON string, got object",
+    ),
+    "function_call_arguments_not_a_string": (
+        [{"role": "assistant", "function_call": {"name": "f", "arguments": None}}],
+        "items[0].function_call.arguments",
+        "arguments must be a JSON string, got null",
+    ),
+    "tool_content_with_image": (
+        [
+            _calls("a"),
+            _tool("a", [{"type": "text", "text": "x"}, {"type": "image_url", "image_url": {}}]),
+        ],
+        "items[1].content[1].type",
+        "tool message content must be text only, got 'image_url'",
+    ),
+    "tool_content_not_text": (
+        [_calls("a"), _tool("a", {"result": 1})],
+        "items[1].content",
+        "tool message content must be a string or a list of text parts",
+    ),
+    "audio_as_data_url": (
+        _audio(f"data:audio/wav;base64,{WAV_B64}"),
+        "items[0].content[1].input_audio.data",
+        "input_audio.data must be raw base64, not a data: URL",
+    ),
+    "audio_not_base64": (
+        _audio("not base64"),
+        "items[0].content[1].input_audio.data",
+        "input_audio.data is not valid base64",
+    ),
+    "file_data_without_filename": (
+        _file({"file_data": "JVBERi0="}),
+        "items[0].content[0].file.filename",
+        "file_data needs a filename",
+    ),
+    "file_without_source": (
+        _file({"filename": "a.pdf"}),
+        "items[0].content[0].file",
+        "file part needs file_data+filename or file_id",
+    ),
+    "file_with_both_sources": (
+        _file({"file_data": "JVBERi0=", "filename": "a.pdf", "file_id": "file-1"}),
+        "items[0].content[0].file",
+        "file part carries both file_data and file_id",
+    ),
+}
+
+
+@pytest.mark.parametrize(("items", "path", "message"), OPENAI_BROKEN.values(), ids=OPENAI_BROKEN)
+def test_openai_rules_fail(items: list[Any], path: str, message: str) -> None:
+    assert _violation(check_openai_rules, items) == (path, message)
+
+
+# =========================================================================== Anthropic
+
+
+def _user(*blocks: Any) -> dict[str, Any]:
+    return {"role": "user", "content": list(blocks)}
+
+
+def _assistant(*blocks: Any) -> dict[str, Any]:
+    return {"role": "assistant", "content": list(blocks)}
+
+
+def _text(text: str = "t") -> dict[str, Any]:
+    return {"type": "text", "text": text}
+
+
+def _use(tool_id: str) -> dict[str, Any]:
+    return {"type": "tool_use", "id": tool_id, "name": "f", "input": {}}
+
+
+def _result(tool_id: str, content: object = "ok") -> dict[str, Any]:
+    return {"type": "tool_result", "tool_use_id": tool_id, "content": content}
+
+
+THINKING = {"type": "thinking", "thinking": "hmm", "signature": "sig"}
+
+ANTHROPIC_VALID: dict[str, tuple[list[Any], object]] = {
+    "alternating_text": ([USER, ASSISTANT, USER], "system prompt"),
+    "first_message_may_be_assistant": ([ASSISTANT, USER], None),
+    "parallel_tool_uses_answered_first_then_text": (
+        [
+            USER,
+            _assistant(THINKING, _text(), _use("toolu_a"), _use("call-B_2")),
+            _user(_result("call-B_2"), _result("toolu_a", [_text("1")]), _text("thanks")),
+            ASSISTANT,
+        ],
+        [_text("system one"), _text("system two")],
+    ),
+    "last_assistant_paused_mid_run": ([USER, _assistant(_use("toolu_a"))], None),
+    "redacted_thinking_in_assistant": (
+        [USER, _assistant({"type": "redacted_thinking", "data": "x"}, _text())],
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize(("items", "system"), ANTHROPIC_VALID.values(), ids=ANTHROPIC_VALID)
+def test_anthropic_rules_pass(items: list[Any], system: object) -> None:
+    check_anthropic_rules(items, system)
+    validate_anthropic_messages(items, system)
+
+
+ANTHROPIC_BROKEN: dict[str, tuple[list[Any], object, str, str]] = {
+    "system_as_message": (
+        [{"role": "system", "content": "be brief"}, USER],
+        None,
+        "items[0].role",
+        "system prompt is not a message; pass it as the system parameter",
+    ),
+    "unknown_role": (
+        [USER, {"role": "tool", "content": "x"}],
+        None,
+        "items[1].role",
+        "role must be 'user' or 'assistant', got 'tool'",
+    ),
+    "two_user_messages_in_a_row": (
+        [USER, USER],
+        None,
+        "items[1].role",
+        "two consecutive 'user' messages; roles must alternate",
+    ),
+    "two_assistant_messages_in_a_row": (
+        [USER, ASSISTANT, ASSISTANT],
+        None,
+        "items[2].role",
+        "two consecutive 'assistant' messages; roles must alternate",
+    ),
+    "empty_string_content": (
+        [{"role": "user", "content": ""}],
+        None,
+        "items[0].content",
+        "content is empty or whitespace-only",
+    ),
+    "empty_list_content": (
+        [USER, {"role": "assistant", "content": []}],
+        None,
+        "items[1].content",
+        "content is empty",
+    ),
+    "tool_use_unanswered_in_next_user": (
+        [_assistant(_use("a"), _use("b")), _user(_result("a"))],
+        None,
+        "items[0].content[1].id",
+        "tool_use 'b' is not answered by items[1]",
+    ),
+    "tool_use_followed_by_plain_text": (
+        [_assistant(_use("a")), USER, ASSISTANT],
+        None,
+        "items[0].content[0].id",
+        "tool_use 'a' is not answered by items[1]",
+    ),
+    "tool_result_after_text": (
+        [_assistant(_use("a")), _user(_text(), _result("a"))],
+        None,
+        "items[1].content[1]",
+        "tool_result blocks must come first, but items[1].content[0] precedes it",
+    ),
+    "tool_result_for_unknown_id": (
+        [_assistant(_use("a")), _user(_result("a"), _result("zzz"))],
+        None,
+        "items[1].content[1].tool_use_id",
+        "'zzz' answers no tool_use of items[0]",
+    ),
+    "tool_result_for_an_older_assistant": (
+        [_assistant(_use("a")), _user(_result("a")), ASSISTANT, _user(_result("a"))],
+        None,
+        "items[3].content[0].tool_use_id",
+        "'a' answers no tool_use of items[2]",
+    ),
+    "tool_result_in_first_message": (
+        [_user(_result("a"))],
+        None,
+        "items[0].content[0].tool_use_id",
+        "'a' answers no tool_use: no assistant message precedes it",
+    ),
+    "tool_result_twice": (
+        [_assistant(_use("a")), _user(_result("a"), _result("a"))],
+        None,
+        "items[1].content[1].tool_use_id",
+        "tool_use 'a' is already answered by items[1].content[0].tool_use_id",
+    ),
+    "duplicate_tool_use_id": (
+        [_assistant(_use("a"), _use("a"))],
+        None,
+        "items[0].content[1].id",
+        "duplicate tool_use id 'a'",
+    ),
+    "tool_use_id_pattern": (
+        [_assistant(_text(), _use("call.1"))],
+        None,
+        "items[0].content[1].id",
+        "tool id 'call.1' does not match ^[a-zA-Z0-9_-]+$",
+    ),
+    "tool_result_id_pattern": (
+        [_user(_result("call:1"))],
+        None,
+        "items[0].content[0].tool_use_id",
+        "tool id 'call:1' does not match ^[a-zA-Z0-9_-]+$",
+    ),
+    "whitespace_text_block": (
+        [_user(_text(), _text(" \n"))],
+        None,
+        "items[0].content[1].text",
+        "text block is empty or whitespace-only",
+    ),
+    "empty_text_in_tool_result": (
+        [_assistant(_use("a")), _user(_result("a", [_text(""), _text()]))],
+        None,
+        "items[1].content[0].content[0].text",
+        "text block is empty or whitespace-only",
+    ),
+    "empty_text_in_system": (
+        [USER],
+        [_text("s"), _text("  ")],
+        "system[1].text",
+        "text block is empty or whitespace-only",
+    ),
+    "thinking_without_signature": (
+        [USER, _assistant({"type": "thinking", "thinking": "hmm", "signature": ""}, _text())],
+        None,
+        "items[1].content[0].signature",
+        "thinking block needs a non-empty signature",
+    ),
+    "thinking_in_user_message": (
+        [_user(THINKING, _text())],
+        None,
+        "items[0].content[0].type",
+        "'thinking' block outside an assistant message",
+    ),
+    "redacted_thinking_in_user_message": (
+        [_user(_text(), {"type": "redacted_thinking", "data": "x"})],
+        None,
+        "items[0].content[1].type",
+        "'redacted_thinking' block outside an assistant message",
+    ),
+    "tool_use_in_user_message": (
+        [_user(_use("a"))],
+        None,
+        "items[0].content[0].type",
+        "'tool_use' block outside an assistant message",
+    ),
+    "tool_result_in_assistant_message": (
+        [USER, _assistant(_result("a"))],
+        None,
+        "items[1].content[0].type",
+        "'tool_result' block outside a user message",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("items", "system", "path", "message"), ANTHROPIC_BROKEN.values(), ids=ANTHROPIC_BROKEN
+)
+def test_anthropic_rules_fail(items: list[Any], system: object, path: str, message: str) -> None:
+    assert _violation(check_anthropic_rules, items, system) == (path, message)
+
+
+# =========================================================================== Gemini
+
+
+def _content(role: str, *parts: Any) -> dict[str, Any]:
+    return {"role": role, "parts": list(parts)}
+
+
+def _fcall(name: str, call_id: str | None = None, key: str = "functionCall") -> dict[str, Any]:
+    call: dict[str, Any] = {"name": name, "args": {}}
+    if call_id is not None:
+        call["id"] = call_id
+    return {key: call}
+
+
+def _fresp(
+    name: str, call_id: str | None = None, response: object = None, key: str = "functionResponse"
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": name, "response": {"ok": 1} if response is None else response}
+    if call_id is not None:
+        body["id"] = call_id
+    return {key: body}
+
+
+G_USER = _content("user", {"text": "hi"})
+G_MODEL = _content("model", {"text": "hello"})
+
+GEMINI_VALID: dict[str, tuple[list[Any], object]] = {
+    "text_turns": ([G_USER, G_MODEL, G_USER], {"parts": [{"text": "be brief"}]}),
+    "parallel_calls_matched_by_id_in_any_order": (
+        [
+            G_USER,
+            _content("model", _fcall("w", "a"), _fcall("w", "b")),
+            _content("user", _fresp("w", "b"), _fresp("w", "a")),
+            G_MODEL,
+        ],
+        None,
+    ),
+    "calls_without_id_matched_by_name": (
+        [
+            G_USER,
+            _content("model", _fcall("f"), _fcall("g"), _fcall("f")),
+            _content("user", _fresp("g"), _fresp("f"), _fresp("f")),
+        ],
+        None,
+    ),
+    "first_content_may_call": (
+        [_content("model", _fcall("f")), _content("user", _fresp("f"))],
+        None,
+    ),
+    "snake_case_fields": (
+        [
+            {
+                "role": "user",
+                "parts": [{"inline_data": {"mime_type": "image/png", "data": "aGk="}}],
+            },
+            _content("model", _fcall("f", key="function_call"), {"text": "t", "thought": True}),
+            _content("user", _fresp("f", key="function_response")),
+            {"role": "model", "parts": [{"file_data": {"file_uri": "gs://b/a.png"}}]},
+        ],
+        None,
+    ),
+    "camel_case_media": (
+        [
+            _content(
+                "user",
+                {"inlineData": {"mimeType": "image/png", "data": "aGk="}},
+                {"fileData": {"fileUri": "https://x.test/a.pdf", "mimeType": "application/pdf"}},
+            )
+        ],
+        None,
+    ),
+    "last_model_paused_mid_run": ([G_USER, _content("model", _fcall("f"), _fcall("g"))], None),
+}
+
+
+@pytest.mark.parametrize(("items", "system"), GEMINI_VALID.values(), ids=GEMINI_VALID)
+def test_gemini_rules_pass(items: list[Any], system: object) -> None:
+    check_gemini_rules(items, system)
+    validate_gemini_contents(items, system)
+
+
+GEMINI_BROKEN: dict[str, tuple[list[Any], object, str, str]] = {
+    "missing_role": (
+        [G_USER, {"parts": [{"text": "x"}]}],
+        None,
+        "items[1].role",
+        "missing role",
+    ),
+    "wrong_role": (
+        [_content("assistant", {"text": "x"})],
+        None,
+        "items[0].role",
+        "role must be 'user' or 'model', got 'assistant'",
+    ),
+    "call_turn_after_model_turn": (
+        [G_USER, G_MODEL, _content("model", {"text": "x"}, _fcall("f"))],
+        None,
+        "items[2].parts[1].functionCall",
+        "a function-call turn must follow a user turn; items[1] is 'model'",
+    ),
+    "calls_answered_by_a_model_turn": (
+        [G_USER, _content("model", _fcall("f")), G_MODEL],
+        None,
+        "items[2].role",
+        "must be 'user' to answer the functionCalls of items[1]",
+    ),
+    "call_unanswered": (
+        [G_USER, _content("model", _fcall("f"), _fcall("g")), _content("user", _fresp("f"))],
+        None,
+        "items[1].parts[1].functionCall",
+        "functionCall 'g' is not answered by items[2]",
+    ),
+    "call_with_id_unanswered_by_text": (
+        [G_USER, _content("model", _fcall("f", "a")), G_USER],
+        None,
+        "items[1].parts[0].functionCall",
+        "functionCall 'f' (id 'a') is not answered by items[2]",
+    ),
+    "response_with_unknown_id": (
+        [G_USER, _content("model", _fcall("f", "a")), _content("user", _fresp("f", "b"))],
+        None,
+        "items[2].parts[0].functionResponse",
+        "functionResponse 'f' (id 'b') answers no functionCall of items[1]",
+    ),
+    "response_without_id_for_call_with_id": (
+        [G_USER, _content("model", _fcall("f", "a")), _content("user", _fresp("f"))],
+        None,
+        "items[2].parts[0].functionResponse",
+        "functionResponse 'f' answers no functionCall of items[1]",
+    ),
+    "extra_response_by_name": (
+        [G_USER, _content("model", _fcall("f")), _content("user", _fresp("f"), _fresp("f"))],
+        None,
+        "items[2].parts[1].functionResponse",
+        "functionResponse 'f' answers a functionCall that is already answered",
+    ),
+    "response_id_twice": (
+        [
+            G_USER,
+            _content("model", _fcall("f", "a")),
+            _content("user", _fresp("f", "a"), _fresp("f", "a")),
+        ],
+        None,
+        "items[2].parts[1].functionResponse",
+        "functionResponse 'f' (id 'a') answers a functionCall that is already answered",
+    ),
+    "response_without_preceding_calls": (
+        [G_USER, G_MODEL, _content("user", _fresp("f"))],
+        None,
+        "items[2].parts[0].functionResponse",
+        "functionResponse 'f' answers no functionCall of items[1]",
+    ),
+    "response_in_first_content": (
+        [_content("user", _fresp("f", key="function_response"))],
+        None,
+        "items[0].parts[0].function_response",
+        "functionResponse 'f' answers no functionCall of a preceding content",
+    ),
+    "response_in_model_content": (
+        [G_USER, _content("model", _fresp("f"))],
+        None,
+        "items[1].parts[0].functionResponse",
+        "functionResponse in a 'model' content",
+    ),
+    "call_in_user_content": (
+        [_content("user", _fcall("f", key="function_call"))],
+        None,
+        "items[0].parts[0].function_call",
+        "functionCall in a 'user' content",
+    ),
+    "response_not_an_object": (
+        [_content("model", _fcall("f")), _content("user", _fresp("f", response=["x"]))],
+        None,
+        "items[1].parts[0].functionResponse.response",
+        "functionResponse.response must be an object, got array",
+    ),
+    "response_missing": (
+        [
+            _content("model", _fcall("f")),
+            _content("user", {"function_response": {"name": "f"}}),
+        ],
+        None,
+        "items[1].parts[0].function_response.response",
+        "functionResponse.response must be an object, got null",
+    ),
+    "inline_data_without_mime_type": (
+        [_content("user", {"text": "x"}, {"inlineData": {"data": "aGk="}})],
+        None,
+        "items[0].parts[1].inlineData",
+        "inlineData needs mimeType and data",
+    ),
+    "inline_data_snake_case_without_data": (
+        [_content("user", {"inline_data": {"mime_type": "image/png"}})],
+        None,
+        "items[0].parts[0].inline_data",
+        "inlineData needs mimeType and data",
+    ),
+    "file_data_without_uri": (
+        [_content("user", {"fileData": {"mimeType": "image/png"}})],
+        None,
+        "items[0].parts[0].fileData",
+        "fileData needs a fileUri",
+    ),
+    "thought_in_user_content": (
+        [_content("user", {"text": "x", "thought": True})],
+        None,
+        "items[0].parts[0].thought",
+        "thought part in a 'user' content",
+    ),
+    "system_instruction_not_text": (
+        [G_USER],
+        {"parts": [{"inlineData": {"mimeType": "image/png", "data": "aGk="}}]},
+        "system_instruction.parts[0]",
+        "system instruction parts must be text parts",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("items", "system", "path", "message"), GEMINI_BROKEN.values(), ids=GEMINI_BROKEN
+)
+def test_gemini_rules_fail(items: list[Any], system: object, path: str, message: str) -> None:
+    assert _violation(check_gemini_rules, items, system) == (path, message)
