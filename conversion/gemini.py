@@ -6,10 +6,11 @@ read, the canonical form keeps lowerCamelCase, and a stored blob is replayed as 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from conversion import media
-from conversion.canonical import JSONObject, make_message, make_part
+from conversion.canonical import InvalidMessage, JSONObject, make_message, make_part
 from conversion.conversation import Conversation, Entry, Piece
 from conversion.fields import (
     RAW_ARGUMENTS_KEY,
@@ -31,21 +32,20 @@ CONTENT_KINDS = ("text", "inlineData", "fileData", "functionCall", "functionResp
 MODIFIERS = frozenset(("thought", "thoughtSignature"))
 
 
+@functools.cache
 def camel(key: str) -> str:
     head, *rest = key.split("_")
     return head + "".join(word[:1].upper() + word[1:] for word in rest)
 
 
-def _fields(obj: JSONObject) -> dict[str, tuple[str, Any]]:
-    """camelCase name -> (the name as sent, value)."""
-    return {camel(key): (key, value) for key, value in obj.items()}
-
-
 class Reader:
     """Reads one object's fields under either spelling, naming paths as the client spelled them."""
 
+    __slots__ = ("fields", "path")
+
     def __init__(self, obj: JSONObject, path: str) -> None:
-        self.fields = _fields(obj)
+        # camelCase name -> (the name as sent, value)
+        self.fields = {camel(key): (key, value) for key, value in obj.items()}
         self.path = path
 
     def has(self, name: str) -> bool:
@@ -59,18 +59,22 @@ class Reader:
         return None if entry is None else entry[1]
 
     def str(self, name: str) -> str:
+        value = self.get(name)
+        if isinstance(value, str):
+            return value
         if name not in self.fields:
-            from conversion.canonical import InvalidMessage
-
             raise InvalidMessage(self.path_of(name), "is required")
-        return expect_str(self.get(name), self.path_of(name))
+        return expect_str(value, self.path_of(name))
 
     def optional_str(self, name: str) -> str | None:
         value = self.get(name)
-        return None if value is None else expect_str(value, self.path_of(name))
+        if value is None or isinstance(value, str):
+            return value
+        return expect_str(value, self.path_of(name))
 
     def object(self, name: str) -> Reader:
-        return Reader(expect_object(self.get(name), self.path_of(name)), self.path_of(name))
+        path = self.path_of(name)
+        return Reader(expect_object(self.get(name), path), path)
 
     def rest(self, known: frozenset[str]) -> JSONObject:
         return {name: value for name, (_key, value) in self.fields.items() if name not in known}
@@ -89,8 +93,6 @@ def to_canonical(blob: Any) -> JSONObject:
         meta[PROVIDER] = {"role_missing": True}
     one_of(role, tuple(ROLES), content.path_of("role"))
     if not content.has("parts"):
-        from conversion.canonical import InvalidMessage
-
         raise InvalidMessage("blob.parts", "is required")
     parts_path = content.path_of("parts")
     items = expect_list(content.get("parts"), parts_path)
@@ -113,8 +115,6 @@ def _part(value: object, path: str) -> JSONObject:
     if thought is not None:
         expect_bool(thought, part.path_of("thought"))
     if len(kinds) > 1:
-        from conversion.canonical import InvalidMessage
-
         raise InvalidMessage(path, f"holds more than one of {', '.join(kinds)}")
     if not kinds:
         if thought:
@@ -194,9 +194,7 @@ def _function_response(response: Reader, own: JSONObject) -> JSONObject:
             )
             kind = next((k for k in ("inlineData", "fileData") if nested_part.has(k)), None)
             if kind is None:
-                from conversion.canonical import InvalidMessage
-
-                raise InvalidMessage(f"{parts_path}[{index}]", "expected inlineData or fileData")
+                    raise InvalidMessage(f"{parts_path}[{index}]", "expected inlineData or fileData")
             nested.append(_media(nested_part, kind, {}))
         meta["content"] = nested
     extra = response.rest(frozenset(("id", "name", "response", "parts")))

@@ -1,0 +1,128 @@
+"""Conversion throughput for every source -> target pair, against a JSON parse + serialize floor.
+
+    python benchmarks/conversion_speed.py [--messages 10000] [--repeat 5]
+
+A generated agent conversation (user text, assistant text with parallel tool calls, tool
+results, screenshots as base64 images) is produced in each source format. For each pair it
+times the read path, ``render`` of the stored conversation, and the full path, ``normalize``
+of every blob (what storing does) plus ``render``; the floor is ``json.loads`` + ``json.dumps``
+of the same source blobs, measured in the same run. Figures are the best of ``--repeat`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from conversion import FORMATS, StoredMessage, normalize, render  # noqa: E402
+
+# A small but real image, as agents attach screenshots: 1 KiB of base64.
+SCREENSHOT = base64.b64encode(bytes(range(256)) * 3).decode("ascii")
+
+
+def agent_conversation_openai(count: int) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = [{"role": "system", "content": "You are a coding agent."}]
+    step = 0
+    while len(messages) < count:
+        calls = [
+            {
+                "id": f"call_{step}_{index}",
+                "type": "function",
+                "function": {
+                    "name": "read_file" if index == 0 else "run_tests",
+                    "arguments": json.dumps({"path": f"src/module_{step}.py", "line": index}),
+                },
+            }
+            for index in range(2)
+        ]
+        messages.append(
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": f"Step {step}: fix the failing test, see screenshot."},
+                    {"type": "image_url", "image_url": {"url": "data:image/png;base64," + SCREENSHOT}},
+                ],
+            }
+        )
+        messages.append({"role": "assistant", "content": f"Looking at step {step}.", "tool_calls": calls})
+        for call in calls:
+            messages.append(
+                {"role": "tool", "tool_call_id": call["id"], "content": f"ok: {step} " + "x" * 200}
+            )
+        messages.append({"role": "assistant", "content": f"Step {step} is fixed: " + "y" * 120})
+        step += 1
+    return messages[:count]
+
+
+def stored(blobs: list[Any], format: str) -> list[StoredMessage]:
+    return [
+        StoredMessage(f"00000000-0000-4000-8000-{index:012d}", format, blob, normalize(blob, format))
+        for index, blob in enumerate(blobs)
+    ]
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def source_blobs(format: str, openai_blobs: list[Any]) -> list[Any]:
+    if format == "openai":
+        return openai_blobs
+    # Each item of the rendered conversation is one message stored in that format.
+    items = render(stored(openai_blobs, "openai"), format).items
+    return items
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    arguments = parser.parse_args()
+
+    openai_blobs = agent_conversation_openai(arguments.messages)
+    print(f"{arguments.messages} generated OpenAI messages; best of {arguments.repeat} runs\n")
+    header = (
+        f"{'source -> target':24} {'msgs':>6} {'render msg/s':>13} {'x floor':>8}"
+        f" {'store+render msg/s':>19} {'x floor':>8} {'floor msg/s':>12}"
+    )
+    print(header)
+    print("-" * len(header))
+    worst = 0.0
+    for source in FORMATS:
+        blobs = source_blobs(source, openai_blobs)
+        text = json.dumps(blobs)
+        floor = best_of(arguments.repeat, lambda: json.dumps(json.loads(text)))
+        messages = stored(blobs, source)
+        for target in FORMATS:
+            read = best_of(arguments.repeat, lambda: render(messages, target))
+            full = best_of(
+                arguments.repeat,
+                lambda: render(
+                    [StoredMessage(m.id, source, m.raw, normalize(m.raw, source)) for m in messages],
+                    target,
+                ),
+            )
+            worst = max(worst, read / floor)
+            count = len(blobs)
+            print(
+                f"{source + ' -> ' + target:24} {count:>6} {count / read:>13,.0f} {read / floor:>8.2f}"
+                f" {count / full:>19,.0f} {full / floor:>8.2f} {count / floor:>12,.0f}"
+            )
+    print(f"\nworst render / floor ratio: {worst:.2f}x (aim: at most 3x)")
+
+
+if __name__ == "__main__":
+    main()
