@@ -266,10 +266,9 @@ class Conversation:
                 position += 1
             pending = {self.tool_id(piece): piece for piece in calls}
             results, rest = self._results_first(run, pending)
-            entries.extend(results)
             if pending and (rest or position < count):
-                entries.append(self._placeholders(entry, pending))
-            entries.extend(rest)
+                results.append(self._placeholders(entry, pending))
+            entries.extend(_rejoin(results + rest))
         return entries
 
     def _warn_orphans(self, entry: Entry) -> None:
@@ -324,3 +323,20 @@ class Conversation:
             )
             entry.pieces.append(Piece(call.message, call.position, None, part))
         return entry
+
+
+def _rejoin(entries: list[Entry]) -> list[Entry]:
+    """Put back together what splitting did not move, so that whole messages stay whole."""
+    joined: list[Entry] = []
+    for entry in entries:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and previous.position == entry.position
+            and previous.pieces[-1].index is not None
+            and entry.pieces[0].index == previous.pieces[-1].index + 1
+        ):
+            previous.pieces.extend(entry.pieces)
+        else:
+            joined.append(entry)
+    return joined

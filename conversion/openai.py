@@ -41,9 +41,10 @@ def to_canonical(blob: Any) -> JSONObject:
     message = expect_object(blob, "blob")
     role = one_of(require(message, "role", "blob"), ROLES, "blob.role")
     meta: JSONObject = {}
-    name = optional_str(message, "name", "blob")
-    if name is not None:
-        meta["name"] = name
+    if role != "function":  # there the name is the function's, read below
+        name = optional_str(message, "name", "blob")
+        if name is not None and "name" in MESSAGE_KEYS[role]:
+            meta["name"] = name
     unknown = extras(message, MESSAGE_KEYS[role])
     if unknown:
         meta[PROVIDER] = {"extra": unknown}
@@ -60,7 +61,6 @@ def to_canonical(blob: Any) -> JSONObject:
         result_meta = {"tool_call_id": required_str(message, "tool_call_id", "blob")}
         return make_message("user", [_tool_result(message, result_meta)], meta)
     # Legacy ``function`` role: the answer to a ``function_call``, matched by name (no id).
-    del meta["name"]
     function_name = required_str(message, "name", "blob")
     return make_message("user", [_tool_result(message, {"name": function_name})], meta)
 
@@ -267,13 +267,17 @@ def _system_item(entry: Entry, conversation: Conversation) -> JSONObject:
     content = [
         {"type": "text", "text": text} for text in conversation.texts_only(entry.pieces, PROVIDER)
     ]
-    return _with_name({"role": meta["role"], "content": _collapse_text(content)}, entry)
+    return _with_message_fields({"role": meta["role"], "content": _collapse_text(content)}, entry)
 
 
-def _with_name(item: JSONObject, entry: Entry) -> JSONObject:
-    name = (entry.message.canonical.get("meta") or {}).get("name")
+def _with_message_fields(item: JSONObject, entry: Entry) -> JSONObject:
+    """The message's ``name`` and, for OpenAI messages, the fields this converter does not model."""
+    meta = entry.message.canonical.get("meta") or {}
+    name = meta.get("name")
     if name is not None:
         item["name"] = name
+    for key, value in (meta.get(PROVIDER) or {}).get("extra", {}).items():
+        item.setdefault(key, value)
     return item
 
 
@@ -303,7 +307,7 @@ def _render_user(
         if block is not None:
             content.append(block)
     if content:
-        item = _with_name({"role": "user", "content": _collapse_text(content)}, entry)
+        item = _with_message_fields({"role": "user", "content": _collapse_text(content)}, entry)
         conversation.emit(item, [entry.message.id])
 
 
@@ -435,7 +439,7 @@ def _assistant_item(entry: Entry, conversation: Conversation) -> JSONObject | No
         item["audio"] = audio
     if tool_calls:
         item["tool_calls"] = tool_calls
-    return _with_name(item, entry)
+    return _with_message_fields(item, entry)
 
 
 def _tool_call_item(piece: Piece, conversation: Conversation) -> JSONObject:

@@ -602,3 +602,51 @@ def test_acontext_output_fills_in_resolved_ids_and_keeps_everything_else() -> No
         "gemini": {"thoughtSignature": "c2lnMQ=="},
         "id": "call_00000000000040008000000000000001_0",
     }
+
+
+def test_same_format_replays_the_stored_blob_with_fields_the_converter_does_not_model() -> None:
+    blobs = [
+        {"role": "user", "content": "Weather?"},
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "t1", "name": "w", "input": {}, "future_field": 1}],
+        },
+        {
+            "role": "user",
+            "content": [
+                {"type": "tool_result", "tool_use_id": "t1", "content": "sun", "future_field": 2},
+                {"type": "text", "text": "thanks", "future_field": 3},
+            ],
+        },
+    ]
+    rendered = render(store(blobs, "anthropic"), "anthropic")
+    assert rendered.items == blobs
+    # Rebuilt from the canonical form (here: merged with a Gemini message), the unknown fields
+    # are still replayed to their own provider.
+    stored = store_mixed(
+        [("anthropic", blob) for blob in blobs] + [("gemini", {"role": "user", "parts": [{"text": "more"}]})]
+    )
+    merged = render(stored, "anthropic")
+    assert merged.items[2] == {
+        "role": "user",
+        "content": [
+            {"type": "tool_result", "tool_use_id": "t1", "content": "sun", "future_field": 2},
+            {"type": "text", "text": "thanks", "future_field": 3},
+            {"type": "text", "text": "more"},
+        ],
+    }
+
+
+def test_openai_fields_the_converter_does_not_model_survive_a_rebuild() -> None:
+    stored = store_mixed(
+        [
+            ("gemini", {"role": "model", "parts": [{"functionCall": {"name": "f", "args": {}}}]}),
+            ("openai", {"role": "function", "name": "f", "content": "ok"}),
+            ("openai", {"role": "user", "content": "next", "x_trace": "abc"}),
+        ]
+    )
+    rendered = render(stored, "openai")
+    assert rendered.items[1:] == [
+        {"role": "tool", "tool_call_id": "call_00000000000040008000000000000000_0", "content": "ok"},
+        {"role": "user", "content": "next", "x_trace": "abc"},
+    ]
