@@ -638,15 +638,26 @@ def test_same_format_replays_the_stored_blob_with_fields_the_converter_does_not_
 
 
 def test_openai_fields_the_converter_does_not_model_survive_a_rebuild() -> None:
+    # A legacy function_call answered by a Gemini response: the call needs a made-up id its
+    # answer shares, so the stored OpenAI message is rebuilt rather than replayed.
     stored = store_mixed(
         [
-            ("gemini", {"role": "model", "parts": [{"functionCall": {"name": "f", "args": {}}}]}),
-            ("openai", {"role": "function", "name": "f", "content": "ok"}),
-            ("openai", {"role": "user", "content": "next", "x_trace": "abc"}),
+            ("openai", {"role": "user", "content": "go"}),
+            (
+                "openai",
+                {"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}, "x_trace": "abc"},
+            ),
+            ("gemini", {"role": "user", "parts": [{"functionResponse": {"name": "f", "response": {"output": "ok"}}}]}),
         ]
     )
     rendered = render(stored, "openai")
+    call = "call_00000000000040008000000000000001_0"
     assert rendered.items[1:] == [
-        {"role": "tool", "tool_call_id": "call_00000000000040008000000000000000_0", "content": "ok"},
-        {"role": "user", "content": "next", "x_trace": "abc"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": call, "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+            "x_trace": "abc",
+        },
+        {"role": "tool", "tool_call_id": call, "content": "ok"},
     ]
