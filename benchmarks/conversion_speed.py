@@ -17,12 +17,13 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from conversion import FORMATS, StoredMessage, normalize, render  # noqa: E402
+from conversion import FORMATS, StoredMessage, normalize, render
 
 # A small but real image, as agents attach screenshots: 1 KiB of base64.
 SCREENSHOT = base64.b64encode(bytes(range(256)) * 3).decode("ascii")
@@ -48,11 +49,16 @@ def agent_conversation_openai(count: int) -> list[dict[str, Any]]:
                 "role": "user",
                 "content": [
                     {"type": "text", "text": f"Step {step}: fix the failing test, see screenshot."},
-                    {"type": "image_url", "image_url": {"url": "data:image/png;base64," + SCREENSHOT}},
+                    {
+                        "type": "image_url",
+                        "image_url": {"url": "data:image/png;base64," + SCREENSHOT},
+                    },
                 ],
             }
         )
-        messages.append({"role": "assistant", "content": f"Looking at step {step}.", "tool_calls": calls})
+        messages.append(
+            {"role": "assistant", "content": f"Looking at step {step}.", "tool_calls": calls}
+        )
         for call in calls:
             messages.append(
                 {"role": "tool", "tool_call_id": call["id"], "content": f"ok: {step} " + "x" * 200}
@@ -64,7 +70,9 @@ def agent_conversation_openai(count: int) -> list[dict[str, Any]]:
 
 def stored(blobs: list[Any], format: str) -> list[StoredMessage]:
     return [
-        StoredMessage(f"00000000-0000-4000-8000-{index:012d}", format, blob, normalize(blob, format))
+        StoredMessage(
+            f"00000000-0000-4000-8000-{index:012d}", format, blob, normalize(blob, format)
+        )
         for index, blob in enumerate(blobs)
     ]
 
@@ -76,6 +84,14 @@ def best_of(repeat: int, work: Callable[[], object]) -> float:
         work()
         best = min(best, time.perf_counter() - started)
     return best
+
+
+def json_round_trip(text: str) -> str:
+    return json.dumps(json.loads(text))
+
+
+def store_and_render(blobs: list[Any], source: str, target: str) -> object:
+    return render(stored(blobs, source), target)
 
 
 def source_blobs(format: str, openai_blobs: list[Any]) -> list[Any]:
@@ -103,23 +119,17 @@ def main() -> None:
     worst = 0.0
     for source in FORMATS:
         blobs = source_blobs(source, openai_blobs)
-        text = json.dumps(blobs)
-        floor = best_of(arguments.repeat, lambda: json.dumps(json.loads(text)))
+        floor = best_of(arguments.repeat, partial(json_round_trip, json.dumps(blobs)))
         messages = stored(blobs, source)
         for target in FORMATS:
-            read = best_of(arguments.repeat, lambda: render(messages, target))
-            full = best_of(
-                arguments.repeat,
-                lambda: render(
-                    [StoredMessage(m.id, source, m.raw, normalize(m.raw, source)) for m in messages],
-                    target,
-                ),
-            )
+            read = best_of(arguments.repeat, partial(render, messages, target))
+            full = best_of(arguments.repeat, partial(store_and_render, blobs, source, target))
             worst = max(worst, read / floor)
             count = len(blobs)
             print(
-                f"{source + ' -> ' + target:24} {count:>6} {count / read:>13,.0f} {read / floor:>8.2f}"
-                f" {count / full:>19,.0f} {full / floor:>8.2f} {count / floor:>12,.0f}"
+                f"{source + ' -> ' + target:24} {count:>6} {count / read:>13,.0f}"
+                f" {read / floor:>8.2f} {count / full:>19,.0f} {full / floor:>8.2f}"
+                f" {count / floor:>12,.0f}"
             )
     print(f"\nworst render / floor ratio: {worst:.2f}x (aim: at most 3x)")
 

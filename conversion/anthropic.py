@@ -12,12 +12,12 @@ from conversion.conversation import Conversation, Entry, Piece
 from conversion.fields import (
     RAW_ARGUMENTS_KEY,
     arguments_from_object,
-    object_from_arguments,
     expect_bool,
     expect_list,
     expect_object,
     expect_str,
     extras,
+    object_from_arguments,
     one_of,
     optional_str,
     require,

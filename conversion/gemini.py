@@ -58,7 +58,7 @@ class Reader:
         entry = self.fields.get(name)
         return None if entry is None else entry[1]
 
-    def str(self, name: str) -> str:
+    def text(self, name: str) -> str:
         value = self.get(name)
         if isinstance(value, str):
             return value
@@ -66,13 +66,13 @@ class Reader:
             raise InvalidMessage(self.path_of(name), "is required")
         return expect_str(value, self.path_of(name))
 
-    def optional_str(self, name: str) -> str | None:
+    def optional_text(self, name: str) -> str | None:
         value = self.get(name)
         if value is None or isinstance(value, str):
             return value
         return expect_str(value, self.path_of(name))
 
-    def object(self, name: str) -> Reader:
+    def child(self, name: str) -> Reader:
         path = self.path_of(name)
         return Reader(expect_object(self.get(name), path), path)
 
@@ -109,7 +109,7 @@ def _part(value: object, path: str) -> JSONObject:
     own = part.rest(frozenset(CONTENT_KINDS) | MODIFIERS)
     if part.has("thoughtSignature"):
         own["thoughtSignature"] = media.check_base64(
-            part.str("thoughtSignature"), part.path_of("thoughtSignature")
+            part.text("thoughtSignature"), part.path_of("thoughtSignature")
         )
     thought = part.get("thought")
     if thought is not None:
@@ -123,15 +123,15 @@ def _part(value: object, path: str) -> JSONObject:
         return make_part("data", meta={PROVIDER: {"part": _camel_part(value)}})
     kind = kinds[0]
     if kind == "text":
-        text = part.str("text")
+        text = part.text("text")
         if thought:
             return make_part("thinking", text=text, meta={PROVIDER: own})
         return make_part("text", text=text, meta={PROVIDER: own} if own else None)
     if kind in ("inlineData", "fileData"):
         return _media(part, kind, own)
     if kind == "functionCall":
-        return _function_call(part.object("functionCall"), own)
-    return _function_response(part.object("functionResponse"), own)
+        return _function_call(part.child("functionCall"), own)
+    return _function_response(part.child("functionResponse"), own)
 
 
 def _camel_part(value: Any) -> JSONObject:
@@ -139,18 +139,18 @@ def _camel_part(value: Any) -> JSONObject:
 
 
 def _media(part: Reader, kind: str, own: JSONObject) -> JSONObject:
-    source = part.object(kind)
-    media_type = source.optional_str("mimeType")
+    source = part.child(kind)
+    media_type = source.optional_text("mimeType")
     meta: JSONObject
     if kind == "inlineData":
         if media_type is None:
-            source.str("mimeType")  # raises: inline data needs its type
-        meta = {"data": media.check_base64(source.str("data"), source.path_of("data"))}
+            source.text("mimeType")  # raises: inline data needs its type
+        meta = {"data": media.check_base64(source.text("data"), source.path_of("data"))}
     else:
-        meta = {"url": source.str("fileUri")}
+        meta = {"url": source.text("fileUri")}
     if media_type is not None:
         meta["media_type"] = media_type
-    filename = source.optional_str("displayName")
+    filename = source.optional_text("displayName")
     extra = source.rest(frozenset(("mimeType", "data", "fileUri", "displayName")))
     if extra:
         own = {**own, kind: extra}
@@ -164,8 +164,8 @@ def _function_call(call: Reader, own: JSONObject) -> JSONObject:
     arguments = (
         "{}" if args is None else arguments_from_object(expect_object(args, call.path_of("args")))
     )
-    meta: JSONObject = {"name": call.str("name"), "arguments": arguments}
-    call_id = call.optional_str("id")
+    meta: JSONObject = {"name": call.text("name"), "arguments": arguments}
+    call_id = call.optional_text("id")
     if call_id is not None:
         meta = {"id": call_id, **meta}
     extra = call.rest(frozenset(("id", "name", "args")))
@@ -178,8 +178,8 @@ def _function_call(call: Reader, own: JSONObject) -> JSONObject:
 
 def _function_response(response: Reader, own: JSONObject) -> JSONObject:
     body = expect_object(response.get("response"), response.path_of("response"))
-    meta: JSONObject = {"name": response.str("name")}
-    response_id = response.optional_str("id")
+    meta: JSONObject = {"name": response.text("name")}
+    response_id = response.optional_text("id")
     if response_id is not None:
         meta = {"tool_call_id": response_id, **meta}
     text, is_error = _result_text(body)
@@ -194,7 +194,7 @@ def _function_response(response: Reader, own: JSONObject) -> JSONObject:
             )
             kind = next((k for k in ("inlineData", "fileData") if nested_part.has(k)), None)
             if kind is None:
-                    raise InvalidMessage(f"{parts_path}[{index}]", "expected inlineData or fileData")
+                raise InvalidMessage(f"{parts_path}[{index}]", "expected inlineData or fileData")
             nested.append(_media(nested_part, kind, {}))
         meta["content"] = nested
     extra = response.rest(frozenset(("id", "name", "response", "parts")))

@@ -10,7 +10,6 @@ from conversion.conversation import Conversation, Entry, Piece
 from conversion.fields import (
     expect_list,
     expect_object,
-    expect_str,
     extras,
     one_of,
     optional_str,
@@ -357,7 +356,9 @@ def _file_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
         file["file_data"] = media.data_url(media_type, meta["data"])
     elif "text" in part:
         # A plain-text document (Anthropic's text source) travels as a text/plain file.
-        file["file_data"] = media.data_url(media_type or "text/plain", media.encode_text(part["text"]))
+        file["file_data"] = media.data_url(
+            media_type or "text/plain", media.encode_text(part["text"])
+        )
     if "file_data" in file:
         file["filename"] = part.get("filename") or media.default_filename(media_type)
     file_id = (meta.get(PROVIDER) or {}).get("file_id")

@@ -58,13 +58,16 @@ def plan_turns(
             entry = Entry(entry.message, entry.position, "user", entry.pieces)
         leading = False
         message = conversation.whole_message(entry.pieces)
-        if message is not None and conversation.replayable(message, entry.position):
-            if can_replay(entry):
-                blocks = raw_blocks(message.raw)
-                turn = Turn(entry.role, blocks, [message.id], message.raw)
-                turn.results = _leading_results(blocks, is_result)
-                plan.turns.append(turn)
-                continue
+        if (
+            message is not None
+            and conversation.replayable(message, entry.position)
+            and can_replay(entry)
+        ):
+            blocks = raw_blocks(message.raw)
+            turn = Turn(entry.role, blocks, [message.id], message.raw)
+            turn.results = _leading_results(blocks, is_result)
+            plan.turns.append(turn)
+            continue
         conversation.note_message_data(entry, conversation.target, understood_message_fields)
         blocks = render_blocks(entry, conversation)
         if blocks:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conversion import FORMATS, normalize, render
+from conversion import FORMATS, render
 from tests.conversion.conftest import (
     PROVIDERS,
     assert_valid_request,

@@ -14,7 +14,8 @@ from tests.conversion.conftest import (
 )
 
 PNG = (
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg=="
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5Er"
+    "kJggg=="
 )
 M0, M1, M2, M3, M4, M5, M6, M7 = (message_id(position) for position in range(8))
 
@@ -26,8 +27,18 @@ def weather_anthropic() -> list[Any]:
             "role": "assistant",
             "content": [
                 {"type": "text", "text": "Checking both."},
-                {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}},
-                {"type": "tool_use", "id": "toolu_2", "name": "get_weather", "input": {"city": "Rome"}},
+                {
+                    "type": "tool_use",
+                    "id": "toolu_1",
+                    "name": "get_weather",
+                    "input": {"city": "Paris"},
+                },
+                {
+                    "type": "tool_use",
+                    "id": "toolu_2",
+                    "name": "get_weather",
+                    "input": {"city": "Rome"},
+                },
             ],
         },
         {
@@ -91,15 +102,39 @@ def test_parallel_calls_stay_in_one_gemini_turn_with_their_responses_in_the_next
             "role": "model",
             "parts": [
                 {"text": "Checking both."},
-                {"functionCall": {"id": "toolu_1", "name": "get_weather", "args": {"city": "Paris"}}},
-                {"functionCall": {"id": "toolu_2", "name": "get_weather", "args": {"city": "Rome"}}},
+                {
+                    "functionCall": {
+                        "id": "toolu_1",
+                        "name": "get_weather",
+                        "args": {"city": "Paris"},
+                    }
+                },
+                {
+                    "functionCall": {
+                        "id": "toolu_2",
+                        "name": "get_weather",
+                        "args": {"city": "Rome"},
+                    }
+                },
             ],
         },
         {
             "role": "user",
             "parts": [
-                {"functionResponse": {"id": "toolu_1", "name": "get_weather", "response": {"output": "18C"}}},
-                {"functionResponse": {"id": "toolu_2", "name": "get_weather", "response": {"output": "24C"}}},
+                {
+                    "functionResponse": {
+                        "id": "toolu_1",
+                        "name": "get_weather",
+                        "response": {"output": "18C"},
+                    }
+                },
+                {
+                    "functionResponse": {
+                        "id": "toolu_2",
+                        "name": "get_weather",
+                        "response": {"output": "24C"},
+                    }
+                },
                 {"text": "Also, which is warmer?"},
             ],
         },
@@ -113,7 +148,10 @@ def gemini_calls_without_ids() -> list[Any]:
         {
             "role": "model",
             "parts": [
-                {"functionCall": {"name": "get_time", "args": {"city": "Paris"}}, "thoughtSignature": "c2lnMQ=="},
+                {
+                    "functionCall": {"name": "get_time", "args": {"city": "Paris"}},
+                    "thoughtSignature": "c2lnMQ==",
+                },
                 {"functionCall": {"name": "get_time", "args": {"city": "Tokyo"}}},
                 {"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}},
             ],
@@ -136,9 +174,24 @@ def test_gemini_calls_without_ids_get_deterministic_ids_and_pair_by_name_oldest_
         {
             "role": "assistant",
             "content": [
-                {"type": "tool_use", "id": call + "0", "name": "get_time", "input": {"city": "Paris"}},
-                {"type": "tool_use", "id": call + "1", "name": "get_time", "input": {"city": "Tokyo"}},
-                {"type": "tool_use", "id": call + "2", "name": "get_weather", "input": {"city": "Paris"}},
+                {
+                    "type": "tool_use",
+                    "id": call + "0",
+                    "name": "get_time",
+                    "input": {"city": "Paris"},
+                },
+                {
+                    "type": "tool_use",
+                    "id": call + "1",
+                    "name": "get_time",
+                    "input": {"city": "Tokyo"},
+                },
+                {
+                    "type": "tool_use",
+                    "id": call + "2",
+                    "name": "get_weather",
+                    "input": {"city": "Paris"},
+                },
             ],
         },
         {
@@ -147,7 +200,12 @@ def test_gemini_calls_without_ids_get_deterministic_ids_and_pair_by_name_oldest_
                 {"type": "tool_result", "tool_use_id": call + "2", "content": '{"temp_c":18}'},
                 # The first get_time response answers the oldest get_time call (Paris).
                 {"type": "tool_result", "tool_use_id": call + "0", "content": "14:00"},
-                {"type": "tool_result", "tool_use_id": call + "1", "content": "timeout", "is_error": True},
+                {
+                    "type": "tool_result",
+                    "tool_use_id": call + "1",
+                    "content": "timeout",
+                    "is_error": True,
+                },
             ],
         },
     ]
@@ -200,8 +258,16 @@ def openai_with_awkward_ids() -> list[Any]:
             "role": "assistant",
             "content": None,
             "tool_calls": [
-                {"id": "call_a", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}},
-                {"id": "call:b.2", "type": "function", "function": {"name": "get_weather", "arguments": "not json"}},
+                {
+                    "id": "call_a",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+                },
+                {
+                    "id": "call:b.2",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": "not json"},
+                },
             ],
         },
         {"role": "tool", "tool_call_id": "call_a", "content": "18C"},
@@ -221,8 +287,18 @@ def test_system_prompt_is_separate_ids_are_mapped_and_bad_arguments_are_wrapped(
         {
             "role": "assistant",
             "content": [
-                {"type": "tool_use", "id": "call_a", "name": "get_weather", "input": {"city": "Paris"}},
-                {"type": "tool_use", "id": mapped, "name": "get_weather", "input": {"_raw_arguments": "not json"}},
+                {
+                    "type": "tool_use",
+                    "id": "call_a",
+                    "name": "get_weather",
+                    "input": {"city": "Paris"},
+                },
+                {
+                    "type": "tool_use",
+                    "id": mapped,
+                    "name": "get_weather",
+                    "input": {"_raw_arguments": "not json"},
+                },
             ],
         },
         {
@@ -249,13 +325,21 @@ def test_system_prompt_is_separate_ids_are_mapped_and_bad_arguments_are_wrapped(
 def test_wrapped_arguments_come_back_to_openai_unchanged() -> None:
     anthropic_items = render(store(openai_with_awkward_ids(), "openai"), "anthropic").items
     back = render(store(anthropic_items, "anthropic", prefix="1"), "openai")
-    assert back.items[1]["tool_calls"][1]["function"] == {"name": "get_weather", "arguments": "not json"}
+    assert back.items[1]["tool_calls"][1]["function"] == {
+        "name": "get_weather",
+        "arguments": "not json",
+    }
 
 
-def test_gemini_system_instruction_is_separate_and_a_middle_system_message_keeps_its_place() -> None:
+def test_gemini_system_instruction_is_separate_and_a_middle_system_message_keeps_its_place() -> (
+    None
+):
     rendered = render(store(openai_with_awkward_ids(), "openai"), "gemini")
     assert rendered.system == {"parts": [{"text": "Be brief."}]}
-    assert rendered.items[2]["parts"][2:] == [{"text": "Which is warmer?"}, {"text": "Answer in French."}]
+    assert rendered.items[2]["parts"][2:] == [
+        {"text": "Which is warmer?"},
+        {"text": "Answer in French."},
+    ]
     assert (M6, None, "system_moved") in warning_codes(rendered)
     assert_valid_request(rendered, "gemini")
 
@@ -266,7 +350,10 @@ def thinking_and_images() -> list[Any]:
             "role": "user",
             "content": [
                 {"type": "text", "text": "Look"},
-                {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG}},
+                {
+                    "type": "image",
+                    "source": {"type": "base64", "media_type": "image/png", "data": PNG},
+                },
                 {"type": "image", "source": {"type": "url", "url": "https://example.com/cat.jpg"}},
             ],
         },
@@ -287,7 +374,10 @@ def thinking_and_images() -> list[Any]:
                     "is_error": True,
                     "content": [
                         {"type": "text", "text": "partial capture"},
-                        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG}},
+                        {
+                            "type": "image",
+                            "source": {"type": "base64", "media_type": "image/png", "data": PNG},
+                        },
                     ],
                 }
             ],
@@ -311,11 +401,20 @@ def test_openai_gets_images_as_urls_and_tool_result_images_in_a_following_user_m
             "role": "assistant",
             "content": None,
             "tool_calls": [
-                {"id": "toolu_9", "type": "function", "function": {"name": "screenshot", "arguments": "{}"}}
+                {
+                    "id": "toolu_9",
+                    "type": "function",
+                    "function": {"name": "screenshot", "arguments": "{}"},
+                }
             ],
         },
         {"role": "tool", "tool_call_id": "toolu_9", "content": "partial capture"},
-        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64," + PNG}}]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64," + PNG}}
+            ],
+        },
     ]
     assert rendered.sources == [[M0], [M1], [M2], [M2]]
     assert warning_codes(rendered) == [
@@ -339,7 +438,10 @@ def test_gemini_gets_inline_data_file_data_and_media_inside_the_function_respons
                 {"fileData": {"fileUri": "https://example.com/cat.jpg", "mimeType": "image/jpeg"}},
             ],
         },
-        {"role": "model", "parts": [{"functionCall": {"id": "toolu_9", "name": "screenshot", "args": {}}}]},
+        {
+            "role": "model",
+            "parts": [{"functionCall": {"id": "toolu_9", "name": "screenshot", "args": {}}}],
+        },
         {
             "role": "user",
             "parts": [
@@ -361,7 +463,10 @@ def test_gemini_gets_inline_data_file_data_and_media_inside_the_function_respons
 def test_thinking_is_replayed_to_its_own_provider_only() -> None:
     gemini_thought = [
         {"role": "user", "parts": [{"text": "2+2?"}]},
-        {"role": "model", "parts": [{"text": "Add.", "thought": True, "thoughtSignature": "c2ln"}, {"text": "4"}]},
+        {
+            "role": "model",
+            "parts": [{"text": "Add.", "thought": True, "thoughtSignature": "c2ln"}, {"text": "4"}],
+        },
     ]
     stored = store_mixed(
         [("anthropic", blob) for blob in thinking_and_images()[:2]]
@@ -388,7 +493,13 @@ def test_documents_and_audio_convert_where_supported_and_warn_where_not() -> Non
         {
             "role": "user",
             "content": [
-                {"type": "file", "file": {"filename": "a.pdf", "file_data": "data:application/pdf;base64," + pdf}},
+                {
+                    "type": "file",
+                    "file": {
+                        "filename": "a.pdf",
+                        "file_data": "data:application/pdf;base64," + pdf,
+                    },
+                },
                 {"type": "input_audio", "input_audio": {"data": wav, "format": "wav"}},
                 {"type": "file", "file": {"file_id": "file-123"}},
             ],
@@ -399,11 +510,18 @@ def test_documents_and_audio_convert_where_supported_and_warn_where_not() -> Non
         {
             "role": "user",
             "content": [
-                {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": pdf}, "title": "a.pdf"}
+                {
+                    "type": "document",
+                    "source": {"type": "base64", "media_type": "application/pdf", "data": pdf},
+                    "title": "a.pdf",
+                }
             ],
         }
     ]
-    assert warning_codes(to_anthropic) == [(M0, 1, "media_unsupported"), (M0, 2, "media_unsupported")]
+    assert warning_codes(to_anthropic) == [
+        (M0, 1, "media_unsupported"),
+        (M0, 2, "media_unsupported"),
+    ]
     to_gemini = render(store(blobs, "openai"), "gemini")
     assert to_gemini.items == [
         {
@@ -431,7 +549,9 @@ def test_openai_extras_map_or_warn() -> None:
         {
             "role": "assistant",
             "content": None,
-            "tool_calls": [{"id": "ct_1", "type": "custom", "custom": {"name": "sql", "input": "SELECT 1"}}],
+            "tool_calls": [
+                {"id": "ct_1", "type": "custom", "custom": {"name": "sql", "input": "SELECT 1"}}
+            ],
         },
         {"role": "tool", "tool_call_id": "ct_1", "content": "1"},
     ]
@@ -442,16 +562,30 @@ def test_openai_extras_map_or_warn() -> None:
     assert rendered.system == "Use tools."
     assert rendered.items == [
         {"role": "user", "content": [{"type": "text", "text": "Run it"}]},
-        {"role": "assistant", "content": [{"type": "tool_use", "id": call, "name": "run", "input": {}}]},
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call, "content": "done"}]},
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": call, "name": "run", "input": {}}],
+        },
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": call, "content": "done"}],
+        },
         {
             "role": "assistant",
             "content": [
                 {"type": "text", "text": "I can't share that."},
-                {"type": "tool_use", "id": "ct_1", "name": "sql", "input": {"_raw_arguments": "SELECT 1"}},
+                {
+                    "type": "tool_use",
+                    "id": "ct_1",
+                    "name": "sql",
+                    "input": {"_raw_arguments": "SELECT 1"},
+                },
             ],
         },
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "ct_1", "content": "1"}]},
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "ct_1", "content": "1"}],
+        },
     ]
     assert warning_codes(rendered) == [
         (M0, None, "provider_data_dropped"),  # name "policy"
@@ -470,7 +604,9 @@ def test_a_call_left_unanswered_gets_a_placeholder_result_and_a_warning() -> Non
         {
             "role": "assistant",
             "content": None,
-            "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "book", "arguments": "{}"}}],
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "book", "arguments": "{}"}}
+            ],
         },
         {"role": "user", "content": "Never mind"},
     ]
@@ -478,7 +614,11 @@ def test_a_call_left_unanswered_gets_a_placeholder_result_and_a_warning() -> Non
     assert to_openai.items == [
         blobs[0],
         blobs[1],
-        {"role": "tool", "tool_call_id": "c1", "content": "No result was recorded for this tool call."},
+        {
+            "role": "tool",
+            "tool_call_id": "c1",
+            "content": "No result was recorded for this tool call.",
+        },
         blobs[2],
     ]
     assert to_openai.sources == [[M0], [M1], [M1], [M2]]
@@ -506,14 +646,19 @@ def test_a_paused_tool_run_and_an_orphan_result_are_left_as_stored() -> None:
         {
             "role": "assistant",
             "content": None,
-            "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "book", "arguments": "{}"}}],
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "book", "arguments": "{}"}}
+            ],
         },
     ]
     rendered = render(store(paused, "openai"), "anthropic")
     assert len(rendered.items) == 2
     assert rendered.warnings == []
     # A page that starts with results whose calls are on the page before.
-    page = [{"role": "tool", "tool_call_id": "c1", "content": "booked"}, {"role": "assistant", "content": "Done."}]
+    page = [
+        {"role": "tool", "tool_call_id": "c1", "content": "booked"},
+        {"role": "assistant", "content": "Done."},
+    ]
     rendered = render(store(page, "openai"), "anthropic")
     assert rendered.items[0] == {
         "role": "user",
@@ -533,7 +678,10 @@ def test_anthropic_merges_consecutive_same_role_messages_and_drops_blank_text() 
     )
     rendered = render(stored, "anthropic")
     assert rendered.items == [
-        {"role": "user", "content": [{"type": "text", "text": "first"}, {"type": "text", "text": "second"}]},
+        {
+            "role": "user",
+            "content": [{"type": "text", "text": "first"}, {"type": "text", "text": "second"}],
+        },
         {"role": "assistant", "content": "reply"},
     ]
     assert rendered.sources == [[M0, M1], [M3]]
@@ -558,7 +706,11 @@ def test_a_thousand_message_session_converts_in_order() -> None:
                 "role": "assistant",
                 "content": None,
                 "tool_calls": [
-                    {"id": f"c{turn}", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+                    {
+                        "id": f"c{turn}",
+                        "type": "function",
+                        "function": {"name": "f", "arguments": "{}"},
+                    }
                 ],
             },
             {"role": "tool", "tool_call_id": f"c{turn}", "content": f"result {turn}"},
@@ -581,17 +733,27 @@ def test_acontext_output_fills_in_resolved_ids_and_keeps_everything_else() -> No
             {
                 "type": "tool-result",
                 "text": '{"temp_c":18}',
-                "meta": {"name": "get_weather", "tool_call_id": "call_00000000000040008000000000000001_2"},
+                "meta": {
+                    "name": "get_weather",
+                    "tool_call_id": "call_00000000000040008000000000000001_2",
+                },
             },
             {
                 "type": "tool-result",
                 "text": "14:00",
-                "meta": {"name": "get_time", "tool_call_id": "call_00000000000040008000000000000001_0"},
+                "meta": {
+                    "name": "get_time",
+                    "tool_call_id": "call_00000000000040008000000000000001_0",
+                },
             },
             {
                 "type": "tool-result",
                 "text": "timeout",
-                "meta": {"name": "get_time", "is_error": True, "tool_call_id": "call_00000000000040008000000000000001_1"},
+                "meta": {
+                    "name": "get_time",
+                    "is_error": True,
+                    "tool_call_id": "call_00000000000040008000000000000001_1",
+                },
             },
         ],
         "meta": {},
@@ -609,7 +771,9 @@ def test_same_format_replays_the_stored_blob_with_fields_the_converter_does_not_
         {"role": "user", "content": "Weather?"},
         {
             "role": "assistant",
-            "content": [{"type": "tool_use", "id": "t1", "name": "w", "input": {}, "future_field": 1}],
+            "content": [
+                {"type": "tool_use", "id": "t1", "name": "w", "input": {}, "future_field": 1}
+            ],
         },
         {
             "role": "user",
@@ -624,7 +788,8 @@ def test_same_format_replays_the_stored_blob_with_fields_the_converter_does_not_
     # Rebuilt from the canonical form (here: merged with a Gemini message), the unknown fields
     # are still replayed to their own provider.
     stored = store_mixed(
-        [("anthropic", blob) for blob in blobs] + [("gemini", {"role": "user", "parts": [{"text": "more"}]})]
+        [("anthropic", blob) for blob in blobs]
+        + [("gemini", {"role": "user", "parts": [{"text": "more"}]})]
     )
     merged = render(stored, "anthropic")
     assert merged.items[2] == {
@@ -645,9 +810,19 @@ def test_openai_fields_the_converter_does_not_model_survive_a_rebuild() -> None:
             ("openai", {"role": "user", "content": "go"}),
             (
                 "openai",
-                {"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}, "x_trace": "abc"},
+                {
+                    "role": "assistant",
+                    "function_call": {"name": "f", "arguments": "{}"},
+                    "x_trace": "abc",
+                },
             ),
-            ("gemini", {"role": "user", "parts": [{"functionResponse": {"name": "f", "response": {"output": "ok"}}}]}),
+            (
+                "gemini",
+                {
+                    "role": "user",
+                    "parts": [{"functionResponse": {"name": "f", "response": {"output": "ok"}}}],
+                },
+            ),
         ]
     )
     rendered = render(stored, "openai")
@@ -656,7 +831,9 @@ def test_openai_fields_the_converter_does_not_model_survive_a_rebuild() -> None:
         {
             "role": "assistant",
             "content": None,
-            "tool_calls": [{"id": call, "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+            "tool_calls": [
+                {"id": call, "type": "function", "function": {"name": "f", "arguments": "{}"}}
+            ],
             "x_trace": "abc",
         },
         {"role": "tool", "tool_call_id": call, "content": "ok"},

@@ -9,25 +9,45 @@ import pytest
 from conversion import InvalidMessage, UnknownFormat, normalize
 
 ROLES = "'system', 'developer', 'user', 'assistant', 'tool', 'function'"
-PART_TYPES = "'audio', 'data', 'file', 'image', 'text', 'thinking', 'tool-call', 'tool-result', 'video'"
+PART_TYPES = (
+    "'audio', 'data', 'file', 'image', 'text', 'thinking', 'tool-call', 'tool-result', 'video'"
+)
 
 CASES: list[tuple[str, Any, str, str]] = [
     (
         "openai",
-        {"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {}}]},
+        {
+            "role": "user",
+            "content": [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {}}],
+        },
         "blob.content[1].image_url.url",
         "is required",
     ),
-    ("openai", {"role": "wizard", "content": "x"}, "blob.role", f'expected one of {ROLES}, got "wizard"'),
     (
         "openai",
-        {"role": "assistant", "tool_calls": [{"id": "a", "type": "function", "function": {"name": "f", "arguments": {}}}]},
+        {"role": "wizard", "content": "x"},
+        "blob.role",
+        f'expected one of {ROLES}, got "wizard"',
+    ),
+    (
+        "openai",
+        {
+            "role": "assistant",
+            "tool_calls": [
+                {"id": "a", "type": "function", "function": {"name": "f", "arguments": {}}}
+            ],
+        },
         "blob.tool_calls[0].function.arguments",
         "expected a string, got object",
     ),
     (
         "openai",
-        {"role": "user", "content": [{"type": "input_audio", "input_audio": {"data": "not base64!", "format": "wav"}}]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "input_audio", "input_audio": {"data": "not base64!", "format": "wav"}}
+            ],
+        },
         "blob.content[0].input_audio.data",
         "is not valid base64",
     ),
@@ -35,24 +55,43 @@ CASES: list[tuple[str, Any, str, str]] = [
     ("openai", {"role": "tool", "content": "x"}, "blob.tool_call_id", "is required"),
     (
         "anthropic",
-        {"role": "user", "content": [{"type": "image", "source": {"type": "base64", "media_type": "image/png"}}]},
+        {
+            "role": "user",
+            "content": [{"type": "image", "source": {"type": "base64", "media_type": "image/png"}}],
+        },
         "blob.content[0].source.data",
         "is required",
     ),
-    ("anthropic", {"role": "system", "content": "x"}, "blob.role", "expected one of 'user', 'assistant', got \"system\""),
     (
         "anthropic",
-        {"role": "assistant", "content": [{"type": "tool_use", "id": "t", "name": "f", "input": "{}"}]},
+        {"role": "system", "content": "x"},
+        "blob.role",
+        "expected one of 'user', 'assistant', got \"system\"",
+    ),
+    (
+        "anthropic",
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "t", "name": "f", "input": "{}"}],
+        },
         "blob.content[0].input",
         "expected an object, got string",
     ),
     (
         "anthropic",
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "is_error": "yes"}]},
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "t", "is_error": "yes"}],
+        },
         "blob.content[0].is_error",
         "expected a boolean, got string",
     ),
-    ("gemini", {"role": "model", "parts": [{"functionCall": {"args": {}}}]}, "blob.parts[0].functionCall.name", "is required"),
+    (
+        "gemini",
+        {"role": "model", "parts": [{"functionCall": {"args": {}}}]},
+        "blob.parts[0].functionCall.name",
+        "is required",
+    ),
     (
         "gemini",
         # snake_case input: the path names the fields as the client spelled them.
@@ -60,7 +99,12 @@ CASES: list[tuple[str, Any, str, str]] = [
         "blob.parts[0].inline_data.data",
         "is not valid base64",
     ),
-    ("gemini", {"role": "assistant", "parts": [{"text": "x"}]}, "blob.role", "expected one of 'user', 'model', got \"assistant\""),
+    (
+        "gemini",
+        {"role": "assistant", "parts": [{"text": "x"}]},
+        "blob.role",
+        "expected one of 'user', 'model', got \"assistant\"",
+    ),
     (
         "gemini",
         {"role": "user", "parts": [{"text": "x", "functionCall": {"name": "f"}}]},
@@ -73,9 +117,24 @@ CASES: list[tuple[str, Any, str, str]] = [
         "blob.parts[0].functionResponse.response",
         "expected an object, got string",
     ),
-    ("acontext", {"role": "user", "parts": [{"type": "tool-call", "meta": {"name": "f"}}]}, "blob.parts[0].meta.arguments", "is required"),
-    ("acontext", {"role": "user", "parts": [{"type": "txt", "text": "x"}]}, "blob.parts[0].type", f'expected one of {PART_TYPES}, got "txt"'),
-    ("acontext", {"role": "user", "parts": [{"type": "text"}]}, "blob.parts[0].text", "is required for a text part"),
+    (
+        "acontext",
+        {"role": "user", "parts": [{"type": "tool-call", "meta": {"name": "f"}}]},
+        "blob.parts[0].meta.arguments",
+        "is required",
+    ),
+    (
+        "acontext",
+        {"role": "user", "parts": [{"type": "txt", "text": "x"}]},
+        "blob.parts[0].type",
+        f'expected one of {PART_TYPES}, got "txt"',
+    ),
+    (
+        "acontext",
+        {"role": "user", "parts": [{"type": "text"}]},
+        "blob.parts[0].text",
+        "is required for a text part",
+    ),
 ]
 
 
@@ -91,7 +150,10 @@ def test_invalid_blob_names_the_field(format: str, blob: Any, path: str, problem
 def test_unknown_format() -> None:
     with pytest.raises(UnknownFormat) as raised:
         normalize({"role": "user", "content": "x"}, "claude")
-    assert str(raised.value) == "unknown format 'claude'; expected one of openai, anthropic, gemini, acontext"
+    assert (
+        str(raised.value)
+        == "unknown format 'claude'; expected one of openai, anthropic, gemini, acontext"
+    )
 
 
 def test_unknown_fields_are_kept_not_rejected() -> None:
