@@ -1,0 +1,90 @@
+"""How long reading a 1,000-message session takes in each format.
+
+    python benchmarks/read_session.py            # SQLite (db.sqlite3) unless DATABASE_URL is set
+    DATABASE_URL=postgres://... python benchmarks/read_session.py
+
+Stores a throwaway session of 1,000 mixed-format messages through the service (the demo
+conversation, repeated with fresh tool-call ids), then times ``session_messages_converted``
+reading all of it as ONE page of 1,000 (the service allows pages up to 1,000; the API caps them
+at 200), and prints the queries per read and the median time. Removes everything it created.
+"""
+
+import copy
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acontext_site.settings")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+import conversion  # noqa: E402
+from sessions_app import services  # noqa: E402
+from sessions_app.demo import DEMO_CONVERSATION  # noqa: E402
+from sessions_app.models import Project  # noqa: E402
+
+MESSAGE_COUNT = 1000
+RUNS = 7
+
+
+def mixed_conversation(count: int) -> list[tuple[str, Any]]:
+    """The demo conversation after its system prompt, repeated, each round's tool id unique."""
+    system, *rounds = DEMO_CONVERSATION
+    messages: list[tuple[str, Any]] = [(system[0], system[1])]
+    cycle = 0
+    while len(messages) < count:
+        for format, blob, _meta in rounds:
+            blob = copy.deepcopy(blob)
+            for call in blob.get("tool_calls", []):
+                call["id"] = f"call_weather_{cycle}"
+            if "tool_call_id" in blob:
+                blob["tool_call_id"] = f"call_weather_{cycle}"
+            messages.append((format, blob))
+        cycle += 1
+    return messages[:count]
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    project = Project.objects.create(name=f"benchmark-{uuid.uuid4()}")
+    try:
+        session = services.session_create(project=project)
+        started = time.perf_counter()
+        for format, blob in mixed_conversation(MESSAGE_COUNT):
+            services.message_store(session=session, blob=blob, format=format)
+        store_seconds = time.perf_counter() - started
+        print(
+            f"{connection.vendor}: stored {MESSAGE_COUNT} messages in {store_seconds:.1f} s "
+            f"({store_seconds / MESSAGE_COUNT * 1000:.2f} ms each)"
+        )
+        print(f"{'format':<10} {'queries':>7} {'median ms':>10} {'items':>6} {'warnings':>8}")
+        for target in conversion.FORMATS:
+            timings = []
+            for _ in range(RUNS):
+                with CaptureQueriesContext(connection) as queries:
+                    started = time.perf_counter()
+                    page = services.session_messages_converted(
+                        session=session, target_format=target, limit=MESSAGE_COUNT
+                    )
+                    timings.append((time.perf_counter() - started) * 1000)
+            print(
+                f"{target:<10} {len(queries):>7} {statistics.median(timings):>10.1f} "
+                f"{len(page.items):>6} {len(page.warnings):>8}"
+            )
+    finally:
+        project.delete()  # the session and its messages go with it
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""JSON in and out through orjson: several times faster than the standard library on the
+large, deeply nested message blobs this API moves, and strict (no NaN, no Infinity)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from django.utils.functional import Promise
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer
+
+
+def _serialize_other(value: Any) -> Any:
+    if isinstance(value, Promise):  # lazily translated strings in DRF's error messages
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+class OrjsonRenderer(BaseRenderer):
+    media_type = "application/json"
+    format = "json"
+    charset = None
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        if data is None:
+            return b""
+        return orjson.dumps(data, default=_serialize_other)
+
+
+class OrjsonParser(BaseParser):
+    media_type = "application/json"
+
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        body = stream.read()
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as error:
+            raise ParseError(f"malformed JSON body: {error}") from None
+        # PostgreSQL's jsonb cannot hold U+0000; refuse it up front, on every database, rather
+        # than fail at insert time. The byte search keeps the common case free of a tree walk.
+        if b"\\u0000" in body and _contains_nul(data):
+            raise ParseError("unsupported JSON body: strings must not contain \\u0000")
+        return data

@@ -1,0 +1,151 @@
+"""Keyset pagination: opaque cursors, and the session list's paginator.
+
+A cursor is the position of the last item of a page (url-safe base64 of a small JSON array),
+so pages stay stable while new rows arrive, and each page is one indexed range query however
+deep it is. Cursors are not secret: every query is also filtered by the caller's project.
+"""
+
+import base64
+import binascii
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+from django.db.models import Q, QuerySet
+from rest_framework import serializers
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .responses import envelope
+
+PAGE_SIZE_MAX = 200
+SESSION_PAGE_SIZE_DEFAULT = 20
+# An SDK call without a limit usually wants the conversation to send to a model, so the
+# default message page is the largest one.
+MESSAGE_PAGE_SIZE_DEFAULT = PAGE_SIZE_MAX
+
+
+def encode_cursor(*position: str | int) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(position)).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        position = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeEncodeError):
+        raise serializers.ValidationError({"cursor": "Invalid cursor."}) from None
+    if not isinstance(position, list):
+        raise serializers.ValidationError({"cursor": "Invalid cursor."})
+    return position
+
+
+def decode_message_cursor(cursor: str) -> int:
+    match _decode_cursor(cursor):
+        case [int(seq)] if seq >= 0:
+            return seq
+    raise serializers.ValidationError({"cursor": "Invalid cursor."})
+
+
+def decode_session_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    match _decode_cursor(cursor):
+        case [str(created_at), str(session_id)]:
+            try:
+                moment = datetime.fromisoformat(created_at)
+                if moment.tzinfo is not None:
+                    return moment, uuid.UUID(session_id)
+            except ValueError:
+                pass
+    raise serializers.ValidationError({"cursor": "Invalid cursor."})
+
+
+class PageQuerySerializer(serializers.Serializer[Any]):
+    limit = serializers.IntegerField(
+        min_value=1, max_value=PAGE_SIZE_MAX, default=SESSION_PAGE_SIZE_DEFAULT
+    )
+    cursor = serializers.CharField(required=False)
+    time_desc = serializers.BooleanField(
+        default=False, help_text="Newest first when true; oldest first by default."
+    )
+
+
+class SessionKeysetPagination(BasePagination):
+    """Pages of sessions ordered by (created_at, id), ascending or with time_desc descending."""
+
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Any, Any] | Sequence[Any],
+        request: Request,
+        view: APIView | None = None,
+    ) -> list[Any]:
+        if not isinstance(queryset, QuerySet):
+            raise TypeError("SessionKeysetPagination pages a QuerySet")
+        query = PageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        limit: int = query.validated_data["limit"]
+        newest_first: bool = query.validated_data["time_desc"]
+        cursor: str | None = query.validated_data.get("cursor")
+
+        if cursor is not None:
+            created_at, session_id = decode_session_cursor(cursor)
+            if newest_first:
+                after = Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=session_id)
+            else:
+                after = Q(created_at__gt=created_at) | Q(created_at=created_at, id__gt=session_id)
+            queryset = queryset.filter(after)
+        ordering = ("-created_at", "-id") if newest_first else ("created_at", "id")
+        rows = list(queryset.order_by(*ordering)[: limit + 1])
+
+        self.has_more = len(rows) > limit
+        page = rows[:limit]
+        last = page[-1] if self.has_more else None
+        self.next_cursor = (
+            encode_cursor(last.created_at.isoformat(), str(last.id)) if last is not None else None
+        )
+        return page
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return envelope({"items": data, "next_cursor": self.next_cursor, "has_more": self.has_more})
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["items", "has_more"],
+            "properties": {
+                "items": schema,
+                "next_cursor": {"type": "string", "nullable": True},
+                "has_more": {"type": "boolean"},
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": PAGE_SIZE_MAX,
+                    "default": SESSION_PAGE_SIZE_DEFAULT,
+                },
+            },
+            {
+                "name": "cursor",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "next_cursor of the previous page",
+            },
+            {
+                "name": "time_desc",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "boolean", "default": False},
+            },
+        ]

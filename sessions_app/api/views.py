@@ -1,0 +1,188 @@
+"""The /api/v1 endpoints. Each view parses, authenticates, calls one service, serializes."""
+
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sessions_app import services
+from sessions_app.models import Message, Session
+
+from .authentication import request_project
+from .filters import SessionFilter
+from .pagination import SessionKeysetPagination, decode_message_cursor, encode_cursor
+from .responses import envelope
+from .serializers import (
+    ConfigsSerializer,
+    MessagePageQuerySerializer,
+    MessagePageSerializer,
+    MessageSerializer,
+    MessageStoreSerializer,
+    MetaResponseSerializer,
+    MetaSerializer,
+    SessionCreateSerializer,
+    SessionSerializer,
+)
+
+
+def parse_uuid(value: str, *, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValidationError({field: "Must be a valid UUID."}) from None
+
+
+def validated(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class PingView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses=inline_serializer("Pong", {"msg": serializers.CharField()}),
+        summary="Check that the server answers (no key needed)",
+    )
+    def get(self, request: Request) -> Response:
+        return envelope(None, msg="pong")
+
+
+class SessionViewSet(viewsets.GenericViewSet[Session]):
+    queryset = Session.objects.all()
+    serializer_class = SessionSerializer
+    permission_classes = [IsAuthenticated]
+    pagination_class = SessionKeysetPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SessionFilter
+    lookup_url_kwarg = "session_id"
+    lookup_value_regex = "[^/]+"  # anything, so a malformed id is a 400, not an unknown URL
+
+    def get_queryset(self) -> QuerySet[Session]:
+        # Tenancy: every lookup goes through this, so another project's session is simply
+        # not found.
+        return Session.objects.filter(project=request_project(self.request))
+
+    def get_object(self) -> Session:
+        session_id = parse_uuid(self.kwargs[self.lookup_url_kwarg], field="session_id")
+        session = self.get_queryset().filter(pk=session_id).first()
+        if session is None:
+            raise NotFound("session not found")
+        return session
+
+    def list(self, request: Request) -> Response:
+        sessions = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(SessionSerializer(sessions, many=True).data)
+
+    @extend_schema(request=SessionCreateSerializer, responses={201: SessionSerializer})
+    def create(self, request: Request) -> Response:
+        fields = validated(SessionCreateSerializer, request.data)
+        session = services.session_create(project=request_project(request), **fields)
+        return envelope(SessionSerializer(session).data, status=201)
+
+    def retrieve(self, request: Request, session_id: str) -> Response:
+        return envelope(SessionSerializer(self.get_object()).data)
+
+    @extend_schema(
+        responses={200: OpenApiResponse(description="The session and its messages are gone")}
+    )
+    def destroy(self, request: Request, session_id: str) -> Response:
+        services.session_delete(session=self.get_object())
+        return envelope(None)
+
+    # Configs ----------------------------------------------------------------------------
+
+    @action(detail=True, methods=["get"])
+    def configs(self, request: Request, session_id: str) -> Response:
+        return envelope(SessionSerializer(self.get_object()).data)
+
+    @extend_schema(request=ConfigsSerializer, responses=SessionSerializer)
+    @configs.mapping.put
+    def configs_replace(self, request: Request, session_id: str) -> Response:
+        session = self.get_object()
+        fields = validated(ConfigsSerializer, request.data)
+        session = services.session_configs_replace(session=session, configs=fields["configs"])
+        return envelope(SessionSerializer(session).data)
+
+    @extend_schema(request=ConfigsSerializer, responses=ConfigsSerializer)
+    @configs.mapping.patch
+    def configs_patch(self, request: Request, session_id: str) -> Response:
+        session = self.get_object()
+        fields = validated(ConfigsSerializer, request.data)
+        session = services.session_configs_patch(session=session, changes=fields["configs"])
+        return envelope({"configs": session.configs})
+
+    # Messages ---------------------------------------------------------------------------
+
+    @extend_schema(parameters=[MessagePageQuerySerializer], responses=MessagePageSerializer)
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def messages(self, request: Request, session_id: str) -> Response:
+        session = self.get_object()
+        query = validated(MessagePageQuerySerializer, request.query_params)
+        cursor = query.get("cursor")
+        page = services.session_messages_converted(
+            session=session,
+            target_format=query["format"],
+            limit=query["limit"],
+            cursor_seq=decode_message_cursor(cursor) if cursor is not None else None,
+            newest_first=query["time_desc"],
+        )
+        return envelope(
+            {
+                "items": page.items,
+                "ids": page.ids,
+                "metas": page.metas,
+                "sources": page.sources,
+                "next_cursor": encode_cursor(page.next_cursor_seq)
+                if page.next_cursor_seq is not None
+                else None,
+                "has_more": page.has_more,
+                "this_time_tokens": page.this_time_tokens,
+                "warnings": [warning.as_dict() for warning in page.warnings],
+                "system": page.system,
+            }
+        )
+
+    @extend_schema(request=MessageStoreSerializer, responses={201: MessageSerializer})
+    @messages.mapping.post
+    def message_store(self, request: Request, session_id: str) -> Response:
+        session = self.get_object()
+        fields = validated(MessageStoreSerializer, request.data)
+        message = services.message_store(session=session, **fields)
+        return envelope(
+            message.as_acontext(
+                role=message.canonical["role"],
+                parts=message.canonical["parts"],
+                meta=message.meta,
+            ),
+            status=201,
+        )
+
+    @extend_schema(request=MetaSerializer, responses=MetaResponseSerializer)
+    @action(
+        detail=True,
+        methods=["patch"],
+        url_path=r"messages/(?P<message_id>[^/]+)/meta",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def message_meta(self, request: Request, session_id: str, message_id: str) -> Response:
+        session = self.get_object()
+        message_pk = parse_uuid(message_id, field="message_id")
+        message = Message.objects.filter(session=session, pk=message_pk).first()
+        if message is None:
+            raise NotFound("message not found")
+        fields = validated(MetaSerializer, request.data)
+        message = services.message_meta_patch(message=message, changes=fields["meta"])
+        return envelope({"meta": message.meta})

@@ -1,0 +1,99 @@
+"""A short trip-planning conversation that touches every format and the usual hard parts:
+a system prompt, a tool call and its result, an image by URL, a Gemini model turn."""
+
+import uuid
+from typing import Any
+
+# Fixed, so that running load_demo again finds the sample instead of adding another.
+DEMO_SESSION_ID = uuid.UUID("00000000-0000-4000-8000-00000000de70")
+
+# (format, blob, user meta) in conversation order.
+DEMO_CONVERSATION: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    (
+        "openai",
+        {"role": "system", "content": "You are a concise travel assistant."},
+        {"source": "demo"},
+    ),
+    (
+        "openai",
+        {"role": "user", "content": "What's the weather in Paris right now?"},
+        {"source": "web"},
+    ),
+    (
+        "openai",
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_weather_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+                }
+            ],
+        },
+        {},
+    ),
+    (
+        "openai",
+        {
+            "role": "tool",
+            "tool_call_id": "call_weather_1",
+            "content": '{"temperature_c": 18, "sky": "light rain"}',
+        },
+        {},
+    ),
+    (
+        "openai",
+        {
+            "role": "assistant",
+            "content": "It is 18 °C with light rain in Paris: bring an umbrella.",
+        },
+        {},
+    ),
+    (
+        "anthropic",
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "This is the view from my hotel. Which landmark is it?"},
+                {
+                    "type": "image",
+                    "source": {
+                        "type": "url",
+                        "url": "https://upload.wikimedia.org/wikipedia/commons/8/85/Tour_Eiffel_Wikimedia_Commons_%28cropped%29.jpg",
+                    },
+                },
+            ],
+        },
+        {"source": "mobile"},
+    ),
+    (
+        "anthropic",
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "text", "text": "That is the Eiffel Tower, seen from the south-east."}
+            ],
+        },
+        {},
+    ),
+    (
+        "gemini",
+        {"role": "user", "parts": [{"text": "Thanks! Plan me a two-hour walk starting there."}]},
+        {"source": "web"},
+    ),
+    (
+        "gemini",
+        {
+            "role": "model",
+            "parts": [
+                {
+                    "text": "Start at the Trocadéro, cross the Seine to the Champ de Mars, then "
+                    "follow the river east to the Musée d'Orsay (about 4 km)."
+                }
+            ],
+        },
+        {},
+    ),
+]

@@ -1,0 +1,140 @@
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+import conversion
+
+API_KEY_PREFIX = "sk-ac-"
+API_KEY_DISPLAY_CHARS = 12
+# Recording every use would turn each authenticated read into a write; a minute is precise
+# enough to tell a live key from an abandoned one.
+API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def iso8601(moment: datetime) -> str:
+    """The timestamp form of every JSON answer (the one DRF's DateTimeField renders too)."""
+    text = moment.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class Project(models.Model):
+    """A tenant: API keys, sessions and messages all belong to exactly one project."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="projects", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiKey(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=200)
+    # The first characters of the key, enough to recognise it in a list; not a secret.
+    prefix = models.CharField(max_length=API_KEY_DISPLAY_CHARS)
+    # sha256 of the whole key. Keys carry 32 random bytes, so they cannot be guessed or brute
+    # forced and a fast hash suffices (a slow password hash would only slow every request).
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def generate_secret() -> str:
+        return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def record_use(self, now: datetime) -> None:
+        if self.last_used_at is None or now - self.last_used_at >= API_KEY_LAST_USED_RESOLUTION:
+            self.last_used_at = now
+            ApiKey.objects.filter(pk=self.pk).update(last_used_at=now)
+
+
+class Session(models.Model):
+    # Client-chosen ids (`use_uuid`) share this one global key space with generated ones, so a
+    # taken id conflicts whichever project holds it.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sessions")
+    # The client's end-user identifier (JSON `user_id`); "" when the client gave none.
+    user = models.CharField(max_length=255, blank=True, default="")
+    configs = models.JSONField(default=dict, blank=True)
+    disable_task_tracking = models.BooleanField(default=False)
+    # The seq of the newest message; message_store increments it under a row lock.
+    last_seq = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # Keyset pages of GET /session walk (created_at, id) within one project.
+            models.Index(fields=["project", "created_at", "id"], name="session_project_created"),
+            models.Index(fields=["project", "user"], name="session_project_user"),
+            # A GIN index on configs would serve filter_by_configs on Postgres, but GinIndex
+            # cannot be created on SQLite and migrations must run on both; add it in a
+            # Postgres-only migration when listing by configs becomes hot.
+        ]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class Message(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="messages")
+    # 1, 2, 3... within the session, gapless: the conversation order and the pagination key.
+    seq = models.PositiveBigIntegerField()
+    format = models.CharField(max_length=16, choices=[(name, name) for name in conversion.FORMATS])
+    # The blob exactly as the client sent it, returned untouched when read in the same format.
+    raw = models.JSONField()
+    canonical = models.JSONField()
+    # The client's own metadata, never interpreted here.
+    meta = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # Also the index for keyset pages: WHERE session_id = ? AND seq > ? ORDER BY seq.
+            models.UniqueConstraint(fields=["session", "seq"], name="message_unique_session_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} #{self.seq}"
+
+    def as_acontext(
+        self, *, role: str, parts: list[Any], meta: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """The official SDK's Message JSON for this stored message with the given content."""
+        return {
+            "id": str(self.id),
+            "session_id": str(self.session_id),
+            "parent_id": None,
+            "role": role,
+            "meta": meta if meta is not None else {},
+            "parts": parts,
+            "task_id": None,
+            # This server tracks no tasks; the SDK requires the field.
+            "session_task_process_status": "disable_tracking",
+            "created_at": iso8601(self.created_at),
+            "updated_at": iso8601(self.updated_at),
+        }

@@ -1,0 +1,25 @@
+import pytest
+
+import conversion
+from sessions_app import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("target", conversion.FORMATS)
+@pytest.mark.parametrize("stored", [2, 60])
+def test_reading_messages_costs_the_same_few_queries_however_many(
+    api, session, target, stored, django_assert_num_queries
+):
+    for index in range(stored):
+        role = "user" if index % 2 == 0 else "assistant"
+        services.message_store(session=session, blob={"role": role, "content": f"m{index}"})
+    api.get("/api/v1/ping")
+    api.get(f"/api/v1/session/{session.id}")  # records the key's use, a write once a minute
+
+    # The key, the session, one page of messages.
+    with django_assert_num_queries(3):
+        response = api.get(f"/api/v1/session/{session.id}/messages", {"format": target})
+
+    assert response.status_code == 200
+    assert response.json()["data"]["has_more"] is False
