@@ -4,7 +4,7 @@ Pure Python, no Django: the service calls ``normalize`` when a message is stored
 ``render`` when a conversation is read.
 """
 
-from conversion.api import approximate_tokens, normalize, render
+from conversion.api import approximate_tokens, check_format, normalize, render
 from conversion.canonical import (
     FORMATS,
     ConversionWarning,
@@ -22,6 +22,7 @@ __all__ = [
     "StoredMessage",
     "UnknownFormat",
     "approximate_tokens",
+    "check_format",
     "normalize",
     "render",
 ]

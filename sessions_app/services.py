@@ -38,12 +38,6 @@ class MetaTooLarge(Exception):
         self.size = size
 
 
-def require_format(name: str) -> str:
-    if name not in conversion.FORMATS:
-        raise conversion.UnknownFormat(name)
-    return name
-
-
 def _require_meta_size(meta: JSONObject) -> None:
     size = len(orjson.dumps(meta))
     if size > META_MAX_BYTES:
@@ -160,7 +154,7 @@ def message_store(
     Raises ``conversion.UnknownFormat``, ``conversion.InvalidMessage`` or ``MetaTooLarge``
     before anything is written.
     """
-    require_format(format)
+    conversion.check_format(format)
     user_meta = meta if meta is not None else {}
     _require_meta_size(user_meta)
     canonical = conversion.normalize(blob, format)
@@ -227,7 +221,7 @@ def session_messages_converted(
     way the page is converted in chronological order (conversion needs the conversation's
     order) and then given back in the page's order.
     """
-    require_format(target_format)
+    conversion.check_format(target_format)
     if not 1 <= limit <= MESSAGE_PAGE_MAX:
         raise ValueError(f"limit must be between 1 and {MESSAGE_PAGE_MAX}")
 
