@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acontext_site.settings")
 
 import django
+import orjson
 
 django.setup()
 
@@ -32,7 +34,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 import conversion  # noqa: E402
 from sessions_app import services  # noqa: E402
 from sessions_app.demo import DEMO_CONVERSATION  # noqa: E402
-from sessions_app.models import Project  # noqa: E402
+from sessions_app.models import Message, Project  # noqa: E402
 
 MESSAGE_COUNT = 1000
 RUNS = 7
@@ -55,6 +57,12 @@ def mixed_conversation(count: int) -> list[tuple[str, Any]]:
     return messages[:count]
 
 
+def timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return (time.perf_counter() - started) * 1000
+
+
 def main() -> None:
     call_command("migrate", verbosity=0)
     project = Project.objects.create(name=f"benchmark-{uuid.uuid4()}")
@@ -68,7 +76,24 @@ def main() -> None:
             f"{connection.vendor}: stored {MESSAGE_COUNT} messages in {store_seconds:.1f} s "
             f"({store_seconds / MESSAGE_COUNT * 1000:.2f} ms each)"
         )
-        print(f"{'format':<10} {'queries':>7} {'median ms':>10} {'items':>6} {'warnings':>8}")
+        # Baseline: what a store that only handed back its blobs would do in the same query.
+        baseline = statistics.median(
+            timed(
+                lambda: orjson.dumps(
+                    list(
+                        Message.objects.filter(session=session)
+                        .order_by("seq")
+                        .values_list("raw", flat=True)
+                    )
+                )
+            )
+            for _ in range(RUNS)
+        )
+        print(f"baseline (fetch the raw blobs, serialize): {baseline:.1f} ms")
+        print(
+            f"{'format':<10} {'queries':>7} {'median ms':>10} {'x baseline':>10}"
+            f" {'items':>6} {'warnings':>8}"
+        )
         for target in conversion.FORMATS:
             timings = []
             for _ in range(RUNS):
@@ -78,9 +103,10 @@ def main() -> None:
                         session=session, target_format=target, limit=MESSAGE_COUNT
                     )
                     timings.append((time.perf_counter() - started) * 1000)
+            median = statistics.median(timings)
             print(
-                f"{target:<10} {len(queries):>7} {statistics.median(timings):>10.1f} "
-                f"{len(page.items):>6} {len(page.warnings):>8}"
+                f"{target:<10} {len(queries):>7} {median:>10.1f} {median / baseline:>10.2f}"
+                f" {len(page.items):>6} {len(page.warnings):>8}"
             )
     finally:
         project.delete()  # the session and its messages go with it

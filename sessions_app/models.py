@@ -125,16 +125,38 @@ class Message(models.Model):
         self, *, role: str, parts: list[Any], meta: dict[str, Any] | None
     ) -> dict[str, Any]:
         """The official SDK's Message JSON for this stored message with the given content."""
-        return {
-            "id": str(self.id),
-            "session_id": str(self.session_id),
-            "parent_id": None,
-            "role": role,
-            "meta": meta if meta is not None else {},
-            "parts": parts,
-            "task_id": None,
-            # This server tracks no tasks; the SDK requires the field.
-            "session_task_process_status": "disable_tracking",
-            "created_at": iso8601(self.created_at),
-            "updated_at": iso8601(self.updated_at),
-        }
+        return message_json(
+            message_id=str(self.id),
+            session_id=str(self.session_id),
+            role=role,
+            parts=parts,
+            meta=meta,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+        )
+
+
+def message_json(
+    *,
+    message_id: str,
+    session_id: str,
+    role: str,
+    parts: list[Any],
+    meta: dict[str, Any] | None,
+    created_at: datetime,
+    updated_at: datetime,
+) -> dict[str, Any]:
+    """The official SDK's Message JSON (the store response, and each ``format=acontext`` item)."""
+    return {
+        "id": message_id,
+        "session_id": session_id,
+        "parent_id": None,
+        "role": role,
+        "meta": meta if meta is not None else {},
+        "parts": parts,
+        "task_id": None,
+        # This server tracks no tasks; the SDK requires the field.
+        "session_task_process_status": "disable_tracking",
+        "created_at": iso8601(created_at),
+        "updated_at": iso8601(updated_at),
+    }
