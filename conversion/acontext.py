@@ -9,8 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from conversion import media
-from conversion.canonical import MEDIA_PART_TYPES, PART_TYPES, InvalidMessage, JSONObject
-from conversion.conversation import Conversation
+from conversion.canonical import (
+    MEDIA_PART_TYPES,
+    PART_TYPES,
+    SYSTEM_ROLES,
+    InvalidMessage,
+    JSONObject,
+)
+from conversion.conversation import PROVIDERS, Conversation
 from conversion.fields import (
     dump_json,
     expect_bool,
@@ -38,8 +44,24 @@ def to_canonical(blob: Any) -> JSONObject:
     canonical: JSONObject = {"role": role, "parts": parts}
     meta = message.get("meta")
     if meta:
-        canonical["meta"] = expect_object(meta, "blob.meta")
+        canonical["meta"] = _message_meta(expect_object(meta, "blob.meta"))
     return canonical
+
+
+def _message_meta(meta: JSONObject) -> JSONObject:
+    if "role" in meta:
+        one_of(meta["role"], tuple(sorted(SYSTEM_ROLES)), "blob.meta.role")
+    if "name" in meta:
+        expect_str(meta["name"], "blob.meta.name")
+    _check_provider_data(meta, "blob.meta")
+    return meta
+
+
+def _check_provider_data(meta: JSONObject, path: str) -> None:
+    # Provider-only data is replayed field by field to its provider: it must be an object.
+    for provider in PROVIDERS:
+        if provider in meta:
+            expect_object(meta[provider], f"{path}.{provider}")
 
 
 def _part(value: object, path: str) -> JSONObject:
@@ -56,6 +78,7 @@ def _part(value: object, path: str) -> JSONObject:
         part["asset"] = expect_object(given["asset"], f"{path}.asset")
     meta = dict(expect_object(given["meta"], f"{path}.meta")) if given.get("meta") else {}
     meta_path = f"{path}.meta"
+    _check_provider_data(meta, meta_path)
     if kind == "text" and "text" not in part:
         raise InvalidMessage(f"{path}.text", "is required for a text part")
     if kind == "tool-call":

@@ -222,7 +222,7 @@ def render(conversation: Conversation) -> None:
         conversation,
         render_blocks=_blocks,
         raw_blocks=lambda raw: list(raw.get("parts", [])),
-        can_replay=lambda entry: "role" in entry.message.raw,
+        can_replay=lambda entry: True,
         is_result=_is_result,
         understood_message_fields=frozenset(),
     )
@@ -231,7 +231,9 @@ def render(conversation: Conversation) -> None:
         conversation.system = {"parts": [{"text": text} for text in texts]}
     for turn in plan.turns:
         if turn.raw is not None:
-            conversation.emit(turn.raw, turn.sources)
+            # A content stored without a role is the user's; the API wants it said.
+            raw = turn.raw if "role" in turn.raw else {"role": "user", **turn.raw}
+            conversation.emit(raw, turn.sources)
         else:
             role = "model" if turn.role == "assistant" else "user"
             conversation.emit({"role": role, "parts": turn.blocks}, turn.sources)
@@ -251,19 +253,15 @@ def _blocks(entry: Entry, conversation: Conversation) -> list[JSONObject]:
 
 
 def _with_own(
-    piece: Piece, block: JSONObject, conversation: Conversation, field: str
+    piece: Piece, block: JSONObject, conversation: Conversation, nested: str | None = None
 ) -> JSONObject:
+    """Replays Gemini's own fields: the part's (thoughtSignature, videoMetadata...) and the
+    extras of its nested object (``nested``: functionCall, inlineData...)."""
     own = (piece.part.get("meta") or {}).get(PROVIDER)
     if own:
-        if "thoughtSignature" in own:
-            block["thoughtSignature"] = own["thoughtSignature"]
-        block.update(
-            (key, value)
-            for key, value in own.items()
-            if key not in OWN_NESTED and key != "thoughtSignature"
-        )
-        if field in own:
-            block[field].update(own[field])
+        block.update((key, value) for key, value in own.items() if key not in OWN_NESTED)
+        if nested is not None and isinstance(own.get(nested), dict):
+            block[nested] = {**block[nested], **own[nested]}
     conversation.note_provider_data(piece, PROVIDER)
     return block
 
@@ -279,7 +277,7 @@ def _block(piece: Piece, conversation: Conversation) -> JSONObject | None:
     kind = part["type"]
     meta = part.get("meta") or {}
     if kind == "text":
-        return _with_own(piece, {"text": part.get("text", "")}, conversation, "")
+        return _with_own(piece, {"text": part.get("text", "")}, conversation)
     if kind == "tool-call":
         return _with_own(
             piece, _function_call_block(piece, conversation), conversation, "functionCall"
@@ -297,7 +295,7 @@ def _block(piece: Piece, conversation: Conversation) -> JSONObject | None:
             )
             return None
         block: JSONObject = {"text": part.get("text", ""), "thought": True}
-        return _with_own(piece, block, conversation, "")
+        return _with_own(piece, block, conversation)
     if kind == "data":
         own_part = (meta.get(PROVIDER) or {}).get("part")
         if own_part is not None:

@@ -95,7 +95,11 @@ def data_url(media_type: str | None, data: str) -> str:
 
 
 def media_type_from_url(url: str) -> str | None:
-    extension = posixpath.splitext(urlsplit(url).path)[1].lower()
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # e.g. "http://[": not a URL we can read an extension from
+        return None
+    extension = posixpath.splitext(path)[1].lower()
     return MEDIA_TYPES_BY_EXTENSION.get(extension)
 
 
