@@ -1,0 +1,23 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.generic import RedirectView
+
+from . import views
+
+app_name = "pages"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="pages:session-list"), name="home"),
+    path(
+        "accounts/login/",
+        views.content_security_policy(
+            auth_views.LoginView.as_view(redirect_authenticated_user=True)
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sessions/", views.session_list, name="session-list"),
+    path("sessions/<uuid:session_id>/", views.conversation, name="conversation"),
+    path("sessions/<uuid:session_id>/side-by-side/", views.side_by_side, name="side-by-side"),
+    path("sessions/<uuid:session_id>/messages.json", views.messages_json, name="messages-json"),
+]

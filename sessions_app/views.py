@@ -1,0 +1,354 @@
+"""The HTML pages: the session list, a conversation in one format, all formats side by side.
+
+Each page finds the session through the viewer's projects, asks the service for the converted
+page (``services.session_messages_converted``, the one conversion path) and hands the result
+to a presenter; the templates only draw what the presenters describe.
+"""
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar, cast
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import BadRequest
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+from rest_framework.exceptions import ValidationError
+
+import conversion
+from sessions_app import presenters, services
+from sessions_app.api.json import OrjsonRenderer
+from sessions_app.api.pagination import PAGE_SIZE_MAX, decode_message_cursor, encode_cursor
+from sessions_app.api.responses import envelope
+from sessions_app.api.serializers import MessagePageQuerySerializer
+from sessions_app.models import Message, Project, Session
+
+# Stored messages per conversation page: the API's largest page, so that each page (and its
+# download) is exactly one page an SDK would read.
+PAGE_SIZE = PAGE_SIZE_MAX
+SESSIONS_PER_PAGE = 25
+DEFAULT_FORMAT = "openai"
+
+# No inline script or style anywhere on these pages, so a message that smuggles markup past
+# escaping still could not run. Images may come from anywhere (conversations link them);
+# audio plays only from data: URLs.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data: https: http:",
+        "media-src 'self' data:",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponseBase])
+
+
+class AuthenticatedRequest(HttpRequest):
+    user: User
+
+
+def content_security_policy(view: ViewFunction) -> ViewFunction:
+    @wraps(view)
+    def with_policy(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+    return cast(ViewFunction, with_policy)
+
+
+def visible_projects(user: User) -> QuerySet[Project]:
+    return Project.objects.all() if user.is_staff else Project.objects.filter(members=user)
+
+
+def visible_sessions(user: User) -> QuerySet[Session]:
+    """Tenancy for the pages: a member sees their projects' sessions, staff see all."""
+    if user.is_staff:
+        return Session.objects.all()
+    return Session.objects.filter(project__members=user)
+
+
+def _session_or_404(request: AuthenticatedRequest, session_id: uuid.UUID) -> Session:
+    # Another project's session is a 404, as in the API: its existence is not revealed.
+    return get_object_or_404(
+        visible_sessions(request.user).select_related("project"), pk=session_id
+    )
+
+
+def _target_format(request: HttpRequest) -> str:
+    target = request.GET.get("format", DEFAULT_FORMAT)
+    if target not in conversion.FORMATS:
+        raise BadRequest(f"unknown format {target!r}")
+    return target
+
+
+def _after_seq(request: HttpRequest) -> int:
+    """The page's position: it starts after this seq (0 for the first page)."""
+    value = request.GET.get("after", "0")
+    if not value.isdigit():
+        raise BadRequest("after must be a non-negative integer")
+    return int(value)
+
+
+def _positions(
+    session: Session, pages: Iterable[services.ConvertedMessages]
+) -> dict[str, presenters.StoredPosition]:
+    """Seq and stored format of every message the pages' items come from (one query)."""
+    ids = {message_id for page in pages for sources in page.sources for message_id in sources}
+    rows = Message.objects.filter(session=session, pk__in=ids).values_list("pk", "seq", "format")
+    return {
+        str(pk): presenters.StoredPosition(message_id=str(pk), seq=seq, format=format)
+        for pk, seq, format in rows
+    }
+
+
+def _url(name: str, session: Session, **query: str | int | None) -> str:
+    path = reverse(name, args=[session.pk])
+    # Defaults stay out of the link (after=0 is the first page), so each page has one URL.
+    params = {key: value for key, value in query.items() if value not in (None, 0, "")}
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Links between pages of stored messages: keyset positions (``after`` a seq), no offsets."""
+
+    first_seq: int
+    last_seq: int
+    total: int
+    first: str | None
+    previous: str | None
+    next: str | None
+    last: str | None
+
+
+def _pager(
+    name: str, session: Session, after_seq: int, page: services.ConvertedMessages, **query: str
+) -> Pager:
+    # seq is gapless from 1 (message_store numbers under a lock), so positions are arithmetic.
+    total = session.last_seq
+    last_shown = page.next_cursor_seq if page.next_cursor_seq is not None else total
+    last_page_after = max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE)
+    return Pager(
+        first_seq=after_seq + 1,
+        last_seq=last_shown,
+        total=total,
+        first=_url(name, session, **query) if after_seq > 0 else None,
+        previous=(
+            _url(name, session, after=max(0, after_seq - PAGE_SIZE), **query)
+            if after_seq > 0
+            else None
+        ),
+        next=_url(name, session, after=page.next_cursor_seq, **query) if page.has_more else None,
+        last=(
+            _url(name, session, after=last_page_after, **query)
+            if page.has_more and last_page_after > after_seq
+            else None
+        ),
+    )
+
+
+def _download_url(session: Session, target_format: str, after_seq: int) -> str:
+    """The download of one page: the same query the API would be asked for that page."""
+    return _url(
+        "pages:messages-json",
+        session,
+        format=target_format,
+        limit=PAGE_SIZE,
+        cursor=encode_cursor(after_seq) if after_seq > 0 else None,
+    )
+
+
+# Pages ------------------------------------------------------------------------------------
+
+
+@content_security_policy
+@require_safe
+@login_required
+def session_list(request: AuthenticatedRequest) -> HttpResponse:
+    projects = list(visible_projects(request.user).order_by("name"))
+    sessions = visible_sessions(request.user).select_related("project")
+
+    search = request.GET.get("q", "").strip()
+    if search:
+        # A session id (or its first characters) or part of the end-user id.
+        sessions = sessions.filter(Q(id__istartswith=search) | Q(user__icontains=search))
+    chosen_project = next(
+        (project for project in projects if str(project.pk) == request.GET.get("project")), None
+    )
+    if chosen_project is not None:
+        sessions = sessions.filter(project=chosen_project)
+
+    # A correlated count rather than JOIN + GROUP BY: only the rows of the page are counted,
+    # each through the (session, seq) index, instead of every message of every session.
+    message_count = (
+        Message.objects.filter(session=OuterRef("pk"))
+        .order_by()
+        .values("session")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    sessions = sessions.annotate(
+        message_count=Coalesce(Subquery(message_count, output_field=IntegerField()), 0)
+    ).order_by("-created_at", "-id")
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+
+    kept_query = {
+        key: value
+        for key, value in (("q", search), ("project", request.GET.get("project", "")))
+        if value
+    }
+    return render(
+        request,
+        "sessions_app/session_list.html",
+        {
+            "page": page,
+            "projects": projects,
+            "chosen_project": chosen_project,
+            "search": search,
+            "kept_query": urlencode(kept_query),
+        },
+    )
+
+
+@content_security_policy
+@require_safe
+@login_required
+def conversation(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpResponse:
+    session = _session_or_404(request, session_id)
+    target_format = _target_format(request)
+    after_seq = _after_seq(request)
+    page = services.session_messages_converted(
+        session=session, target_format=target_format, limit=PAGE_SIZE, cursor_seq=after_seq
+    )
+    presented = presenters.present_page(target_format, page, _positions(session, [page]))
+    tabs = [
+        {
+            "format": name,
+            "label": presenters.FORMAT_LABELS[name],
+            "url": _url("pages:conversation", session, format=name, after=after_seq),
+            "current": name == target_format,
+        }
+        for name in conversion.FORMATS
+    ]
+    return render(
+        request,
+        "sessions_app/conversation.html",
+        {
+            "session": session,
+            "presented": presented,
+            "tabs": tabs,
+            "format_label": presenters.FORMAT_LABELS[target_format],
+            "pager": _pager("pages:conversation", session, after_seq, page, format=target_format),
+            "side_by_side_url": _url("pages:side-by-side", session, after=after_seq),
+            "download_url": _download_url(session, target_format, after_seq),
+        },
+    )
+
+
+@content_security_policy
+@require_safe
+@login_required
+def side_by_side(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpResponse:
+    session = _session_or_404(request, session_id)
+    after_seq = _after_seq(request)
+    pages = {
+        name: services.session_messages_converted(
+            session=session, target_format=name, limit=PAGE_SIZE, cursor_seq=after_seq
+        )
+        for name in conversion.FORMATS
+    }
+    table = presenters.present_side_by_side(pages, _positions(session, pages.values()))
+    columns = [
+        {
+            "format": name,
+            "label": presenters.FORMAT_LABELS[name],
+            "download_url": _download_url(session, name, after_seq),
+            "conversation_url": _url("pages:conversation", session, format=name, after=after_seq),
+        }
+        for name in conversion.FORMATS
+    ]
+    return render(
+        request,
+        "sessions_app/side_by_side.html",
+        {
+            "session": session,
+            "table": table,
+            "columns": columns,
+            # Any format's page has the same window; its pager serves all columns.
+            "pager": _pager("pages:side-by-side", session, after_seq, pages[DEFAULT_FORMAT]),
+        },
+    )
+
+
+@require_safe
+@login_required
+def messages_json(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpResponse:
+    """A page of the conversation as a file: the bytes GET /api/v1/session/{id}/messages
+    answers for the same query (format, limit, cursor, time_desc)."""
+    session = _session_or_404(request, session_id)
+    query = MessagePageQuerySerializer(data=request.GET)
+    if not query.is_valid():
+        return HttpResponseBadRequest(str(query.errors), content_type="text/plain")
+    fields = query.validated_data
+    try:
+        cursor = fields.get("cursor")
+        page = services.session_messages_converted(
+            session=session,
+            target_format=fields["format"],
+            limit=fields["limit"],
+            cursor_seq=decode_message_cursor(cursor) if cursor is not None else None,
+            newest_first=fields["time_desc"],
+        )
+    except (ValidationError, conversion.UnknownFormat) as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain")
+    body = OrjsonRenderer().render(envelope(message_page_data(page)).data)
+    return HttpResponse(
+        body,
+        content_type="application/json",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="session-{session.pk}-{fields["format"]}.json"'
+            )
+        },
+    )
+
+
+def message_page_data(page: services.ConvertedMessages) -> dict[str, Any]:
+    """The ``data`` of GET /api/v1/session/{id}/messages for one converted page.
+
+    A copy of what ``SessionViewSet.messages`` builds inline, key for key and in the same
+    order (orjson keeps insertion order, so order is part of the bytes). Until the API view
+    exposes this as a function to import, tests/browser/test_pages_in_browser.py and
+    tests/sessions_app/test_pages.py compare the download with the API's answer byte for byte,
+    so the two cannot drift apart unnoticed.
+    """
+    return {
+        "items": page.items,
+        "ids": page.ids,
+        "metas": page.metas,
+        "sources": page.sources,
+        "next_cursor": encode_cursor(page.next_cursor_seq)
+        if page.next_cursor_seq is not None
+        else None,
+        "has_more": page.has_more,
+        "this_time_tokens": page.this_time_tokens,
+        "warnings": [warning.as_dict() for warning in page.warnings],
+        "system": page.system,
+    }
