@@ -178,12 +178,38 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Acontext-compatible sessions API",
-    "DESCRIPTION": "Store LLM conversations in one format and read them in any other.",
+    "DESCRIPTION": (
+        "Store LLM conversations in one format (OpenAI, Anthropic, Gemini or acontext) and "
+        "read them in any other. The official Acontext SDKs work against it unchanged with "
+        "`ACONTEXT_BASE_URL=<this server>/api/v1`.\n\n"
+        "Every request but ping needs an API key: `Authorization: Bearer sk-ac-...` (issue one "
+        "in the admin or with `manage.py create_api_key`; here, use **Authorize**).\n\n"
+        'Every answer is an envelope: `{"code": 0, "data": ..., "msg": ""}` on success, '
+        '`{"code": <HTTP status>, "msg": "<field path>: <problem>", "error": "<short code>"}` '
+        "on failure."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The PATCH endpoints take a whole {"configs": ...} or {"meta": ...} object (the merge
+    # happens inside it), so their bodies are not partial versions of another schema.
+    "COMPONENT_SPLIT_PATCH": False,
+    # As declared: the session id first, then the query parameters.
+    "SORT_OPERATION_PARAMETERS": False,
+    # Names for the enums, instead of the field-derived CodeEnum and FormatEnum.
+    "ENUM_NAME_OVERRIDES": {
+        "MessageFormat": "conversion.FORMATS",
+        "SuccessCode": [(0, 0)],  # (value, label) as the hook compares them for a raw enum
+    },
+    # In the order a newcomer meets them.
+    "TAGS": [
+        {"name": "health", "description": "Is the server there"},
+        {"name": "sessions", "description": "Conversations, each in one project"},
+        {"name": "configs", "description": "A session's free-form settings (JSON)"},
+        {"name": "messages", "description": "Store in one format, read in any"},
+    ],
 }
 
 LOGGING = {

@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+import conversion
 from sessions_app.models import Session
 
 from .pagination import MESSAGE_PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PageQuerySerializer
@@ -20,6 +21,13 @@ class JSONObjectField(serializers.JSONField):
         if not isinstance(value, dict):
             self.fail("not_an_object")
         return value
+
+
+# Documented with its values, but checked by the service (conversion.check_format), whose
+# message lists the formats: a ChoiceField would answer a different error.
+@extend_schema_field({"type": "string", "enum": list(conversion.FORMATS)})
+class MessageFormatField(serializers.CharField):
+    pass
 
 
 # Sessions ---------------------------------------------------------------------------------
@@ -65,9 +73,7 @@ class ConfigsSerializer(serializers.Serializer[Any]):
 
 class MessageStoreSerializer(serializers.Serializer[Any]):
     blob = serializers.JSONField(help_text="One message in the given format, stored verbatim.")
-    format = serializers.CharField(
-        default="openai", help_text="openai, anthropic, gemini, acontext"
-    )
+    format = MessageFormatField(default="openai", help_text="The format of blob")
     meta = JSONObjectField(required=False, allow_null=True, default=None)
 
 
@@ -79,9 +85,7 @@ class MessagePageQuerySerializer(PageQuerySerializer):
     limit = serializers.IntegerField(
         min_value=1, max_value=PAGE_SIZE_MAX, default=MESSAGE_PAGE_SIZE_DEFAULT
     )
-    format = serializers.CharField(
-        default="openai", help_text="The format to return: openai, anthropic, gemini, acontext"
-    )
+    format = MessageFormatField(default="openai", help_text="The format to return")
 
 
 class PartSerializer(serializers.Serializer[Any]):
@@ -117,7 +121,7 @@ class MessagePageSerializer(serializers.Serializer[Any]):
     """Documentation of GET /session/{id}/messages (the view builds the dict directly)."""
 
     items = serializers.ListField(
-        child=serializers.JSONField(), help_text="Messages in the requested format"
+        child=JSONObjectField(), help_text="Messages in the requested format"
     )
     ids = serializers.ListField(child=serializers.UUIDField())
     metas = serializers.ListField(child=JSONObjectField())
@@ -132,6 +136,16 @@ class MessagePageSerializer(serializers.Serializer[Any]):
     system = serializers.JSONField(
         allow_null=True, help_text="The separate system prompt of anthropic and gemini"
     )
+
+
+class SessionPageSerializer(serializers.Serializer[Any]):
+    """Documentation of GET /session (SessionKeysetPagination builds the dict)."""
+
+    items = SessionSerializer(many=True)
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text="Pass as cursor for the next page; null on the last page"
+    )
+    has_more = serializers.BooleanField()
 
 
 class MetaResponseSerializer(serializers.Serializer[Any]):

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -17,6 +16,7 @@ from rest_framework.views import APIView
 from sessions_app import services
 from sessions_app.models import Message, Session
 
+from . import schema
 from .authentication import request_project
 from .filters import SessionFilter
 from .pagination import SessionKeysetPagination, decode_message_cursor, encode_cursor
@@ -24,10 +24,7 @@ from .responses import envelope
 from .serializers import (
     ConfigsSerializer,
     MessagePageQuerySerializer,
-    MessagePageSerializer,
-    MessageSerializer,
     MessageStoreSerializer,
-    MetaResponseSerializer,
     MetaSerializer,
     SessionCreateSerializer,
     SessionSerializer,
@@ -51,10 +48,7 @@ class PingView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        responses=inline_serializer("Pong", {"msg": serializers.CharField()}),
-        summary="Check that the server answers (no key needed)",
-    )
+    @schema.ping
     def get(self, request: Request) -> Response:
         return envelope(None, msg="pong")
 
@@ -81,33 +75,34 @@ class SessionViewSet(viewsets.GenericViewSet[Session]):
             raise NotFound("session not found")
         return session
 
+    @schema.list_sessions
     def list(self, request: Request) -> Response:
         sessions = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(SessionSerializer(sessions, many=True).data)
 
-    @extend_schema(request=SessionCreateSerializer, responses={201: SessionSerializer})
+    @schema.create_session
     def create(self, request: Request) -> Response:
         fields = validated(SessionCreateSerializer, request.data)
         session = services.session_create(project=request_project(request), **fields)
         return envelope(SessionSerializer(session).data, status=201)
 
+    @schema.get_session
     def retrieve(self, request: Request, session_id: str) -> Response:
         return envelope(SessionSerializer(self.get_object()).data)
 
-    @extend_schema(
-        responses={200: OpenApiResponse(description="The session and its messages are gone")}
-    )
+    @schema.delete_session
     def destroy(self, request: Request, session_id: str) -> Response:
         services.session_delete(session=self.get_object())
         return envelope(None)
 
     # Configs ----------------------------------------------------------------------------
 
+    @schema.get_configs
     @action(detail=True, methods=["get"])
     def configs(self, request: Request, session_id: str) -> Response:
         return envelope(SessionSerializer(self.get_object()).data)
 
-    @extend_schema(request=ConfigsSerializer, responses=SessionSerializer)
+    @schema.replace_configs
     @configs.mapping.put
     def configs_replace(self, request: Request, session_id: str) -> Response:
         session = self.get_object()
@@ -115,7 +110,7 @@ class SessionViewSet(viewsets.GenericViewSet[Session]):
         session = services.session_configs_replace(session=session, configs=fields["configs"])
         return envelope(SessionSerializer(session).data)
 
-    @extend_schema(request=ConfigsSerializer, responses=ConfigsSerializer)
+    @schema.patch_configs
     @configs.mapping.patch
     def configs_patch(self, request: Request, session_id: str) -> Response:
         session = self.get_object()
@@ -125,7 +120,7 @@ class SessionViewSet(viewsets.GenericViewSet[Session]):
 
     # Messages ---------------------------------------------------------------------------
 
-    @extend_schema(parameters=[MessagePageQuerySerializer], responses=MessagePageSerializer)
+    @schema.get_messages
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def messages(self, request: Request, session_id: str) -> Response:
         session = self.get_object()
@@ -154,7 +149,7 @@ class SessionViewSet(viewsets.GenericViewSet[Session]):
             }
         )
 
-    @extend_schema(request=MessageStoreSerializer, responses={201: MessageSerializer})
+    @schema.store_message
     @messages.mapping.post
     def message_store(self, request: Request, session_id: str) -> Response:
         session = self.get_object()
@@ -169,7 +164,7 @@ class SessionViewSet(viewsets.GenericViewSet[Session]):
             status=201,
         )
 
-    @extend_schema(request=MetaSerializer, responses=MetaResponseSerializer)
+    @schema.patch_message_meta
     @action(
         detail=True,
         methods=["patch"],
