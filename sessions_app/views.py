@@ -28,9 +28,9 @@ from rest_framework.exceptions import ValidationError
 import conversion
 from sessions_app import presenters, services
 from sessions_app.api.json import OrjsonRenderer
-from sessions_app.api.pagination import PAGE_SIZE_MAX, decode_message_cursor, encode_cursor
+from sessions_app.api.pagination import PAGE_SIZE_MAX, encode_cursor
 from sessions_app.api.responses import envelope
-from sessions_app.api.serializers import MessagePageQuerySerializer
+from sessions_app.api.views import message_page_data
 from sessions_app.models import Message, Project, Session
 
 # Stored messages per conversation page: the API's largest page, so that each page (and its
@@ -303,52 +303,17 @@ def messages_json(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpR
     """A page of the conversation as a file: the bytes GET /api/v1/session/{id}/messages
     answers for the same query (format, limit, cursor, time_desc)."""
     session = _session_or_404(request, session_id)
-    query = MessagePageQuerySerializer(data=request.GET)
-    if not query.is_valid():
-        return HttpResponseBadRequest(str(query.errors), content_type="text/plain")
-    fields = query.validated_data
     try:
-        cursor = fields.get("cursor")
-        page = services.session_messages_converted(
-            session=session,
-            target_format=fields["format"],
-            limit=fields["limit"],
-            cursor_seq=decode_message_cursor(cursor) if cursor is not None else None,
-            newest_first=fields["time_desc"],
-        )
+        data = message_page_data(session, request.GET)
     except (ValidationError, conversion.UnknownFormat) as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain")
-    body = OrjsonRenderer().render(envelope(message_page_data(page)).data)
+    body = OrjsonRenderer().render(envelope(data).data)
     return HttpResponse(
         body,
         content_type="application/json",
         headers={
             "Content-Disposition": (
-                f'attachment; filename="session-{session.pk}-{fields["format"]}.json"'
+                f'attachment; filename="session-{session.pk}-{_target_format(request)}.json"'
             )
         },
     )
-
-
-def message_page_data(page: services.ConvertedMessages) -> dict[str, Any]:
-    """The ``data`` of GET /api/v1/session/{id}/messages for one converted page.
-
-    A copy of what ``SessionViewSet.messages`` builds inline, key for key and in the same
-    order (orjson keeps insertion order, so order is part of the bytes). Until the API view
-    exposes this as a function to import, tests/browser/test_pages_in_browser.py and
-    tests/sessions_app/test_pages.py compare the download with the API's answer byte for byte,
-    so the two cannot drift apart unnoticed.
-    """
-    return {
-        "items": page.items,
-        "ids": page.ids,
-        "metas": page.metas,
-        "sources": page.sources,
-        "next_cursor": encode_cursor(page.next_cursor_seq)
-        if page.next_cursor_seq is not None
-        else None,
-        "has_more": page.has_more,
-        "this_time_tokens": page.this_time_tokens,
-        "warnings": [warning.as_dict() for warning in page.warnings],
-        "system": page.system,
-    }

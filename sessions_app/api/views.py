@@ -44,6 +44,36 @@ def validated(serializer_class: type[serializers.Serializer[Any]], data: Any) ->
     return dict(serializer.validated_data)
 
 
+def message_page_data(session: Session, query_params: Any) -> dict[str, Any]:
+    """The ``data`` of GET /session/{id}/messages: validate the query, read and convert a page.
+
+    The HTML pages' download calls this too, so that a downloaded file is byte for byte what
+    the API answers (orjson keeps key order, so the order here is part of those bytes).
+    """
+    query = validated(MessagePageQuerySerializer, query_params)
+    cursor = query.get("cursor")
+    page = services.session_messages_converted(
+        session=session,
+        target_format=query["format"],
+        limit=query["limit"],
+        cursor_seq=decode_message_cursor(cursor) if cursor is not None else None,
+        newest_first=query["time_desc"],
+    )
+    return {
+        "items": page.items,
+        "ids": page.ids,
+        "metas": page.metas,
+        "sources": page.sources,
+        "next_cursor": encode_cursor(page.next_cursor_seq)
+        if page.next_cursor_seq is not None
+        else None,
+        "has_more": page.has_more,
+        "this_time_tokens": page.this_time_tokens,
+        "warnings": [warning.as_dict() for warning in page.warnings],
+        "system": page.system,
+    }
+
+
 class PingView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -123,31 +153,7 @@ class SessionViewSet(viewsets.GenericViewSet[Session]):
     @schema.get_messages
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def messages(self, request: Request, session_id: str) -> Response:
-        session = self.get_object()
-        query = validated(MessagePageQuerySerializer, request.query_params)
-        cursor = query.get("cursor")
-        page = services.session_messages_converted(
-            session=session,
-            target_format=query["format"],
-            limit=query["limit"],
-            cursor_seq=decode_message_cursor(cursor) if cursor is not None else None,
-            newest_first=query["time_desc"],
-        )
-        return envelope(
-            {
-                "items": page.items,
-                "ids": page.ids,
-                "metas": page.metas,
-                "sources": page.sources,
-                "next_cursor": encode_cursor(page.next_cursor_seq)
-                if page.next_cursor_seq is not None
-                else None,
-                "has_more": page.has_more,
-                "this_time_tokens": page.this_time_tokens,
-                "warnings": [warning.as_dict() for warning in page.warnings],
-                "system": page.system,
-            }
-        )
+        return envelope(message_page_data(self.get_object(), request.query_params))
 
     @schema.store_message
     @messages.mapping.post
