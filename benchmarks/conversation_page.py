@@ -16,14 +16,12 @@ Prints the median of several runs, the queries per request and the HTML size. Re
 it created.
 """
 
-import copy
 import os
 import statistics
 import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acontext_site.settings")
@@ -41,28 +39,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 import conversion  # noqa: E402
 from sessions_app import services, views  # noqa: E402
-from sessions_app.demo import DEMO_CONVERSATION  # noqa: E402
+from sessions_app.demo import demo_conversation_repeated  # noqa: E402
 from sessions_app.models import Project, Session  # noqa: E402
 
 MESSAGE_COUNT = 1000
 RUNS = 7
-
-
-def mixed_conversation(count: int) -> list[tuple[str, Any]]:
-    """The demo conversation after its system prompt, repeated, each round's tool id unique."""
-    system, *rounds = DEMO_CONVERSATION
-    messages: list[tuple[str, Any]] = [(system[0], system[1])]
-    cycle = 0
-    while len(messages) < count:
-        for format, blob, _meta in rounds:
-            blob = copy.deepcopy(blob)
-            for call in blob.get("tool_calls", []):
-                call["id"] = f"call_weather_{cycle}"
-            if "tool_call_id" in blob:
-                blob["tool_call_id"] = f"call_weather_{cycle}"
-            messages.append((format, blob))
-        cycle += 1
-    return messages[:count]
 
 
 def timed(client: Client, url: str) -> tuple[float, int, int]:
@@ -93,7 +74,7 @@ def main() -> None:
     try:
         project.members.add(user)
         session = services.session_create(project=project)
-        for format, blob in mixed_conversation(MESSAGE_COUNT):
+        for format, blob in demo_conversation_repeated(MESSAGE_COUNT):
             services.message_store(session=session, blob=blob, format=format)
         client = Client()
         client.force_login(user)

@@ -9,7 +9,6 @@ reading all of it as ONE page of 1,000 (the service allows pages up to 1,000; th
 at 200), and prints the queries per read and the median time. Removes everything it created.
 """
 
-import copy
 import os
 import statistics
 import sys
@@ -17,7 +16,6 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acontext_site.settings")
@@ -33,28 +31,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 import conversion  # noqa: E402
 from sessions_app import services  # noqa: E402
-from sessions_app.demo import DEMO_CONVERSATION  # noqa: E402
+from sessions_app.demo import demo_conversation_repeated  # noqa: E402
 from sessions_app.models import Message, Project  # noqa: E402
 
 MESSAGE_COUNT = 1000
 RUNS = 7
-
-
-def mixed_conversation(count: int) -> list[tuple[str, Any]]:
-    """The demo conversation after its system prompt, repeated, each round's tool id unique."""
-    system, *rounds = DEMO_CONVERSATION
-    messages: list[tuple[str, Any]] = [(system[0], system[1])]
-    cycle = 0
-    while len(messages) < count:
-        for format, blob, _meta in rounds:
-            blob = copy.deepcopy(blob)
-            for call in blob.get("tool_calls", []):
-                call["id"] = f"call_weather_{cycle}"
-            if "tool_call_id" in blob:
-                blob["tool_call_id"] = f"call_weather_{cycle}"
-            messages.append((format, blob))
-        cycle += 1
-    return messages[:count]
 
 
 def timed(work: Callable[[], object]) -> float:
@@ -69,7 +50,7 @@ def main() -> None:
     try:
         session = services.session_create(project=project)
         started = time.perf_counter()
-        for format, blob in mixed_conversation(MESSAGE_COUNT):
+        for format, blob in demo_conversation_repeated(MESSAGE_COUNT):
             services.message_store(session=session, blob=blob, format=format)
         store_seconds = time.perf_counter() - started
         print(

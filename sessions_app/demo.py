@@ -1,6 +1,7 @@
 """A short trip-planning conversation that touches every format and the usual hard parts:
 a system prompt, a tool call and its result, an image by URL, a Gemini model turn."""
 
+import copy
 import uuid
 from typing import Any
 
@@ -97,3 +98,21 @@ DEMO_CONVERSATION: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {},
     ),
 ]
+
+
+def demo_conversation_repeated(count: int) -> list[tuple[str, Any]]:
+    """(format, blob) pairs: the demo conversation after its system prompt, repeated up to
+    ``count`` messages, each round's tool-call id unique. For benchmarks of long sessions."""
+    system, *rounds = DEMO_CONVERSATION
+    messages: list[tuple[str, Any]] = [(system[0], system[1])]
+    cycle = 0
+    while len(messages) < count:
+        for format, blob, _meta in rounds:
+            blob = copy.deepcopy(blob)
+            for call in blob.get("tool_calls", []):
+                call["id"] = f"call_weather_{cycle}"
+            if "tool_call_id" in blob:
+                blob["tool_call_id"] = f"call_weather_{cycle}"
+            messages.append((format, blob))
+        cycle += 1
+    return messages[:count]
