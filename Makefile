@@ -22,8 +22,15 @@ run: $(VENV)/.installed-runtime
 	$(PYTHON) manage.py load_demo
 	$(PYTHON) manage.py runserver 127.0.0.1:8000
 
+# The suite runs on the database DATABASE_URL names (Postgres in CI) and, when that is not
+# SQLite already, once more on the embedded SQLite default: both must hold.
 test: $(VENV)/.installed-test chromium postgres lint
 	$(PYTHON) manage.py makemigrations --check --dry-run
+	@case "$$DATABASE_URL" in \
+		""|sqlite*) ;; \
+		*) echo "--- the suite on SQLite" && env -u DATABASE_URL $(VENV)/bin/pytest -q && \
+		   echo "--- the suite on $${DATABASE_URL%%:*}";; \
+	esac
 	$(VENV)/bin/pytest
 
 lint: $(VENV)/.installed-test
