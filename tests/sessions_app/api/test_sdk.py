@@ -5,7 +5,9 @@ import os
 import pytest
 from acontext import AcontextClient
 from acontext.errors import APIError
+from acontext.types.session import Message as SdkMessage
 
+from sessions_app.demo import DEMO_CONVERSATION
 from sessions_app.models import Message, Session, iso8601
 from tests.conversion import rules, strict_types
 
@@ -158,6 +160,12 @@ def test_get_messages_as_acontext_gives_sdk_messages(sdk, session):
         }
     ]
     assert result.metas == [{"k": "v"}]
+    # Each item is what the SDK's own Message model reads.
+    parsed = SdkMessage.model_validate(result.items[0])
+    assert parsed.id == str(message.id)
+    assert [part.model_dump(exclude_none=True) for part in parsed.parts] == [
+        {"type": "text", "text": "Hi"}
+    ]
 
 
 def test_list_sessions_pages_with_the_cursor(sdk, project):
@@ -236,3 +244,22 @@ def test_file_uploads_are_refused_clearly(sdk, session):
         " (multipart file uploads are not supported yet)"
     )
     assert Message.objects.count() == 0
+
+
+def test_every_acontext_item_of_a_mixed_conversation_is_an_sdk_message(sdk, session):
+    for format, blob, meta in DEMO_CONVERSATION:
+        sdk.sessions.store_message(session_id=str(session.id), blob=blob, format=format, meta=meta)
+
+    result = sdk.sessions.get_messages(session_id=str(session.id), format="acontext")
+
+    assert len(result.items) == len(DEMO_CONVERSATION)
+    parsed = [SdkMessage.model_validate(item) for item in result.items]
+    assert [message.role for message in parsed] == [
+        message.canonical["role"] for message in Message.objects.order_by("seq")
+    ]
+    tool_call = next(p for m in parsed for p in m.parts if p.type == "tool-call")
+    assert tool_call.meta == {
+        "id": "call_weather_1",
+        "name": "get_weather",
+        "arguments": '{"city": "Paris"}',
+    }
