@@ -24,8 +24,7 @@ from .models import API_KEY_DISPLAY_CHARS, ApiKey, Message, Project, Session, me
 JSONObject = dict[str, Any]
 
 META_MAX_BYTES = 64 * 1024
-# The API caps a page at 200; the service allows larger pages for internal readers (the
-# benchmark, exports) that know what they ask for.
+# The largest page one read converts (the API's cap too).
 MESSAGE_PAGE_MAX = 1000
 
 

@@ -28,7 +28,7 @@ from rest_framework.exceptions import ValidationError
 import conversion
 from sessions_app import presenters, services
 from sessions_app.api.json import OrjsonRenderer
-from sessions_app.api.pagination import PAGE_SIZE_MAX, encode_cursor
+from sessions_app.api.pagination import MESSAGE_PAGE_SIZE_MAX, PAGE_SIZE_MAX, encode_cursor
 from sessions_app.api.responses import envelope
 from sessions_app.api.views import message_page_data
 from sessions_app.models import Message, Project, Session
@@ -165,7 +165,12 @@ def _pager(
 
 
 def _download_url(session: Session, target_format: str, after_seq: int) -> str:
-    """The download of one page: the same query the API would be asked for that page."""
+    """The whole conversation when one API answer holds it, else the page on screen: either
+    way a query the API answers, so the file is that answer."""
+    if session.last_seq <= MESSAGE_PAGE_SIZE_MAX:
+        return _url(
+            "pages:messages-json", session, format=target_format, limit=MESSAGE_PAGE_SIZE_MAX
+        )
     return _url(
         "pages:messages-json",
         session,

@@ -24,9 +24,11 @@ from .responses import envelope
 
 PAGE_SIZE_MAX = 200
 SESSION_PAGE_SIZE_DEFAULT = 20
-# An SDK call without a limit usually wants the conversation to send to a model, so the
-# default message page is the largest one.
-MESSAGE_PAGE_SIZE_DEFAULT = PAGE_SIZE_MAX
+# A page of messages is one query and one conversion whatever its size (a 1,000-message read
+# takes tens of milliseconds on Postgres), so a whole long conversation fits one answer.
+MESSAGE_PAGE_SIZE_MAX = 1000
+# An SDK call without a limit usually wants the conversation to send to a model.
+MESSAGE_PAGE_SIZE_DEFAULT = 200
 
 
 def encode_cursor(*position: str | int) -> str:

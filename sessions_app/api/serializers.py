@@ -9,7 +9,11 @@ from rest_framework import serializers
 import conversion
 from sessions_app.models import Session
 
-from .pagination import MESSAGE_PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PageQuerySerializer
+from .pagination import (
+    MESSAGE_PAGE_SIZE_DEFAULT,
+    MESSAGE_PAGE_SIZE_MAX,
+    PageQuerySerializer,
+)
 
 
 @extend_schema_field(OpenApiTypes.OBJECT)
@@ -83,7 +87,7 @@ class MetaSerializer(serializers.Serializer[Any]):
 
 class MessagePageQuerySerializer(PageQuerySerializer):
     limit = serializers.IntegerField(
-        min_value=1, max_value=PAGE_SIZE_MAX, default=MESSAGE_PAGE_SIZE_DEFAULT
+        min_value=1, max_value=MESSAGE_PAGE_SIZE_MAX, default=MESSAGE_PAGE_SIZE_DEFAULT
     )
     format = MessageFormatField(default="openai", help_text="The format to return")
 

@@ -10,7 +10,7 @@ from django.test import Client
 
 import conversion
 from sessions_app import services
-from sessions_app.api.pagination import encode_cursor
+from sessions_app.api.pagination import MESSAGE_PAGE_SIZE_MAX, encode_cursor
 from sessions_app.models import Project, Session
 from sessions_app.views import CONTENT_SECURITY_POLICY, PAGE_SIZE
 from tests.browser.mixed_conversation import (
@@ -565,10 +565,25 @@ def test_the_download_follows_the_apis_query(alice_client, api, mixed, query):
     assert download.content == from_api.content
 
 
-def test_the_pages_link_each_download_to_the_same_page(alice_client, session):
+def test_the_download_is_the_whole_conversation_when_one_api_answer_holds_it(alice_client, session):
     for index in range(PAGE_SIZE + 2):
         role = "user" if index % 2 == 0 else "assistant"
         services.message_store(session=session, blob={"role": role, "content": f"m{index}"})
+
+    second = alice_client.get(f"/sessions/{session.pk}/?format=gemini&after={PAGE_SIZE}")
+
+    assert second.context["download_url"] == (
+        f"/sessions/{session.pk}/messages.json?format=gemini&limit={MESSAGE_PAGE_SIZE_MAX}"
+    )
+    body = alice_client.get(second.context["download_url"]).json()
+    assert len(body["data"]["items"]) == PAGE_SIZE + 2
+    assert body["data"]["has_more"] is False
+
+
+def test_a_longer_conversation_downloads_the_page_on_screen(alice_client, session):
+    for index in range(MESSAGE_PAGE_SIZE_MAX + 1):
+        services.message_store(session=session, blob={"role": "user", "content": f"m{index}"})
+    session.refresh_from_db()
 
     second = alice_client.get(f"/sessions/{session.pk}/?format=gemini&after={PAGE_SIZE}")
 

@@ -310,7 +310,11 @@ def test_invalid_session_list_queries(api, query, msg):
     ("query", "msg", "code"),
     [
         ("limit=0", "limit: Ensure this value is greater than or equal to 1.", "invalid_request"),
-        ("limit=201", "limit: Ensure this value is less than or equal to 200.", "invalid_request"),
+        (
+            "limit=1001",
+            "limit: Ensure this value is less than or equal to 1000.",
+            "invalid_request",
+        ),
         ("cursor=%21%21", "cursor: Invalid cursor.", "invalid_request"),
         ("cursor=WyJ4Il0", "cursor: Invalid cursor.", "invalid_request"),  # ["x"]
         (

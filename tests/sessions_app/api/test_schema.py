@@ -121,7 +121,7 @@ def test_message_page_lists_the_four_formats(spec):
     assert set(found) == {"session_id", "format", "limit", "cursor", "time_desc"}
     assert found["format"]["schema"]["enum"] == list(conversion.FORMATS)
     assert found["format"]["schema"]["default"] == "openai"
-    assert (found["limit"]["schema"]["minimum"], found["limit"]["schema"]["maximum"]) == (1, 200)
+    assert (found["limit"]["schema"]["minimum"], found["limit"]["schema"]["maximum"]) == (1, 1000)
     assert found["limit"]["schema"]["default"] == 200
     assert found["session_id"]["schema"] == {"type": "string", "format": "uuid"}
     assert found["session_id"]["required"] is True
