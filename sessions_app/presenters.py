@@ -13,7 +13,6 @@ rule added here is for URLs: only http(s) and ``data:`` URLs of the expected med
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from typing import Any, ClassVar, Literal
 import orjson
 
 import conversion
+from conversion.gemini import camel
+from conversion.media import OPENAI_AUDIO_FORMATS
 from sessions_app.services import ConvertedMessages
 
 JSONObject = dict[str, Any]
@@ -49,7 +50,6 @@ _DATA_URL_MEDIA_TYPES: dict[MediaUse, tuple[str, ...]] = {
     "audio": ("audio/",),
     "document": ("application/pdf",),
 }
-_OPENAI_AUDIO_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg"}
 
 
 def safe_url(url: object, use: MediaUse) -> str | None:
@@ -323,7 +323,7 @@ def _openai_part(part: JSONObject) -> Block:
     if kind == "input_audio":
         audio = part.get("input_audio") or {}
         audio_format = _string(audio.get("format"))
-        media_type = _OPENAI_AUDIO_TYPES.get(audio_format, f"audio/{audio_format}")
+        media_type = OPENAI_AUDIO_FORMATS.get(audio_format, f"audio/{audio_format}")
         return _media_block("audio", data=audio.get("data"), media_type=media_type)
     if kind == "file":
         file = part.get("file") or {}
@@ -419,15 +419,9 @@ def _anthropic_source(kind: str, block: JSONObject) -> Block:
 # Gemini Content ---------------------------------------------------------------------------
 
 
-@functools.cache
-def _camel(key: str) -> str:
-    head, *rest = key.split("_")
-    return head + "".join(word[:1].upper() + word[1:] for word in rest)
-
-
 def _camel_keys(obj: Mapping[str, Any]) -> JSONObject:
     """Gemini clients write either spelling (REST camelCase, Python SDK snake_case)."""
-    return {_camel(key): value for key, value in obj.items()}
+    return {camel(key): value for key, value in obj.items()}
 
 
 def present_gemini(item: JSONObject) -> Presented:
