@@ -30,6 +30,8 @@ ROLES = {"user": "user", "model": "assistant"}
 CONTENT_KINDS = ("text", "inlineData", "fileData", "functionCall", "functionResponse")
 # Part fields that qualify the content rather than being content.
 MODIFIERS = frozenset(("thought", "thoughtSignature"))
+# Everything else on a part is Gemini's own (videoMetadata, mediaResolution, new fields...).
+MODELLED_PART_FIELDS = frozenset(CONTENT_KINDS) | MODIFIERS
 
 
 @functools.cache
@@ -41,43 +43,49 @@ def camel(key: str) -> str:
 class Reader:
     """Reads one object's fields under either spelling, naming paths as the client spelled them."""
 
-    __slots__ = ("fields", "path")
+    __slots__ = ("path", "spelled", "values")
 
     def __init__(self, obj: JSONObject, path: str) -> None:
-        # camelCase name -> (the name as sent, value)
-        self.fields = {camel(key): (key, value) for key, value in obj.items()}
         self.path = path
+        self.spelled: dict[str, str] | None
+        if any("_" in key for key in obj):
+            self.values = {camel(key): value for key, value in obj.items()}
+            self.spelled = {camel(key): key for key in obj}
+        else:
+            # Already lowerCamelCase, the REST spelling: read the object as it is.
+            self.values = obj
+            self.spelled = None
 
     def has(self, name: str) -> bool:
-        return name in self.fields
+        return name in self.values
 
     def path_of(self, name: str) -> str:
-        return f"{self.path}.{self.fields[name][0] if name in self.fields else name}"
+        spelled = self.spelled.get(name, name) if self.spelled else name
+        return f"{self.path}.{spelled}"
 
     def get(self, name: str) -> Any:
-        entry = self.fields.get(name)
-        return None if entry is None else entry[1]
+        return self.values.get(name)
 
     def text(self, name: str) -> str:
-        value = self.get(name)
+        value = self.values.get(name)
         if isinstance(value, str):
             return value
-        if name not in self.fields:
+        if name not in self.values:
             raise InvalidMessage(self.path_of(name), "is required")
         return expect_str(value, self.path_of(name))
 
     def optional_text(self, name: str) -> str | None:
-        value = self.get(name)
+        value = self.values.get(name)
         if value is None or isinstance(value, str):
             return value
         return expect_str(value, self.path_of(name))
 
     def child(self, name: str) -> Reader:
         path = self.path_of(name)
-        return Reader(expect_object(self.get(name), path), path)
+        return Reader(expect_object(self.values.get(name), path), path)
 
     def rest(self, known: frozenset[str]) -> JSONObject:
-        return {name: value for name, (_key, value) in self.fields.items() if name not in known}
+        return {name: value for name, value in self.values.items() if name not in known}
 
 
 # --- Gemini -> canonical --------------------------------------------------------------------
@@ -106,7 +114,7 @@ def to_canonical(blob: Any) -> JSONObject:
 def _part(value: object, path: str) -> JSONObject:
     part = Reader(expect_object(value, path), path)
     kinds = [kind for kind in CONTENT_KINDS if part.has(kind)]
-    own = part.rest(frozenset(CONTENT_KINDS) | MODIFIERS)
+    own = part.rest(MODELLED_PART_FIELDS)
     if part.has("thoughtSignature"):
         own["thoughtSignature"] = media.check_base64(
             part.text("thoughtSignature"), part.path_of("thoughtSignature")
