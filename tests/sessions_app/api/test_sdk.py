@@ -5,6 +5,7 @@ import os
 import pytest
 from acontext import AcontextClient
 from acontext.errors import APIError
+from acontext.messages import MessagePart, build_acontext_message
 from acontext.types.session import Message as SdkMessage
 
 from sessions_app.demo import DEMO_CONVERSATION
@@ -263,3 +264,31 @@ def test_every_acontext_item_of_a_mixed_conversation_is_an_sdk_message(sdk, sess
         "name": "get_weather",
         "arguments": '{"city": "Paris"}',
     }
+
+
+def test_sdk_built_acontext_messages_are_stored_and_read_in_other_formats(sdk, session):
+    call = build_acontext_message(
+        role="assistant",
+        parts=[
+            "Let me check.",
+            MessagePart(type="tool-call", meta={"id": "c1", "name": "f", "arguments": "{}"}),
+        ],
+    )
+    result = build_acontext_message(
+        role="user", parts=[{"type": "tool-result", "text": "42", "meta": {"tool_call_id": "c1"}}]
+    )
+    for blob in (call, result):
+        sdk.sessions.store_message(session_id=str(session.id), blob=blob, format="acontext")
+
+    read = sdk.sessions.get_messages(session_id=str(session.id), format="openai")
+
+    assert read.items == [
+        {
+            "role": "assistant",
+            "content": "Let me check.",
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c1", "content": "42"},
+    ]
