@@ -63,4 +63,8 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignor
     name = "ApiKey"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer", "description": "A key from create_api_key"}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key, issued in the admin or by manage.py create_api_key",
+        }

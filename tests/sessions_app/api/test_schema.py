@@ -155,7 +155,11 @@ def test_bearer_scheme_guards_every_operation_but_ping(spec):
     schemes = spec["components"]["securitySchemes"]
 
     assert schemes == {
-        "ApiKey": {"type": "http", "scheme": "bearer", "description": "A key from create_api_key"}
+        "ApiKey": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key, issued in the admin or by manage.py create_api_key",
+        }
     }
     for (path, method), (operation_id, _, _) in OPERATIONS.items():
         expected: list[dict[str, list[str]]] = [{}] if operation_id == "ping" else [{"ApiKey": []}]
