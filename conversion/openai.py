@@ -232,11 +232,13 @@ def render(conversation: Conversation) -> None:
     deferred_media: list[JSONObject] = []
     deferred_sources: list[str] = []
     for entry in conversation.entries:
-        if not _only_tool_results(entry):
-            # Media lifted out of tool results goes right after the last tool message.
-            conversation.flush_deferred(deferred_media, deferred_sources, _user_item)
         message = conversation.whole_message(entry.pieces)
-        if message is not None and conversation.replayable(message, entry.position):
+        replay = message is not None and conversation.replayable(message, entry.position)
+        if entry.role != "user" or (replay and not _only_tool_results(entry)):
+            # Media lifted out of tool results follows the last tool message: in the next user
+            # message built here (see _render_user), else in a user message of its own.
+            conversation.flush_deferred(deferred_media, deferred_sources, _user_item)
+        if replay and message is not None:
             conversation.emit(message.raw, [message.id])
             continue
         conversation.note_message_data(entry, PROVIDER, MESSAGE_FIELDS)
@@ -306,8 +308,13 @@ def _render_user(
         if block is not None:
             content.append(block)
     if content:
+        # Media lifted out of the tool results just emitted opens this user message.
+        sources = list(dict.fromkeys([*deferred_sources, entry.message.id]))
+        content = [*deferred_media, *content]
+        deferred_media.clear()
+        deferred_sources.clear()
         item = _with_message_fields({"role": "user", "content": _collapse_text(content)}, entry)
-        conversation.emit(item, [entry.message.id])
+        conversation.emit(item, sources)
 
 
 def _user_block(piece: Piece, conversation: Conversation) -> JSONObject | None:

@@ -838,3 +838,39 @@ def test_openai_fields_the_converter_does_not_model_survive_a_rebuild() -> None:
         },
         {"role": "tool", "tool_call_id": call, "content": "ok"},
     ]
+
+
+def test_media_lifted_out_of_a_tool_result_opens_the_next_openai_user_message() -> None:
+    blobs = [
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "t1", "name": "screenshot", "input": {}}],
+        },
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "What do you see?"},
+                {
+                    "type": "tool_result",
+                    "tool_use_id": "t1",
+                    "content": [
+                        {"type": "image", "source": {"type": "url", "url": "https://x.test/a.png"}}
+                    ],
+                },
+            ],
+        },
+    ]
+    rendered = render(store(blobs, "anthropic"), "openai")
+    assert rendered.items[1:] == [
+        {"role": "tool", "tool_call_id": "t1", "content": ""},
+        {
+            "role": "user",
+            "content": [
+                {"type": "image_url", "image_url": {"url": "https://x.test/a.png"}},
+                {"type": "text", "text": "What do you see?"},
+            ],
+        },
+    ]
+    assert rendered.sources == [[M0], [M1], [M1]]
+    assert warning_codes(rendered) == [(M1, 1, "media_moved")]
+    assert_valid_request(rendered, "openai")
