@@ -444,20 +444,16 @@ def _gemini_part(part: JSONObject) -> list[Block]:
         if part.get("thought"):
             return [ThinkingBlock(text=text, signature=signature)]
         blocks = [TextBlock(text=text)]
-    elif "inlineData" in part:
-        data = _camel_keys(part["inlineData"])
-        media_type = _string(data.get("mimeType"))
+    elif "inlineData" in part or "fileData" in part:
+        # Inline bytes or a file by URI: the same media block, from data or from a URL.
+        source = _camel_keys(part["inlineData"] if "inlineData" in part else part["fileData"])
+        media_type = _string(source.get("mimeType"))
         blocks = [
             _media_block(
-                _kind_of_media_type(media_type), data=data.get("data"), media_type=media_type
-            )
-        ]
-    elif "fileData" in part:
-        data = _camel_keys(part["fileData"])
-        media_type = _string(data.get("mimeType"))
-        blocks = [
-            _media_block(
-                _kind_of_media_type(media_type), url=data.get("fileUri"), media_type=media_type
+                _kind_of_media_type(media_type),
+                data=source.get("data"),
+                url=source.get("fileUri"),
+                media_type=media_type,
             )
         ]
     elif "functionCall" in part:

@@ -303,19 +303,25 @@ def test_session_page_links_to_the_viewer_pages(admin_client, session):
     assert f'href="/sessions/{session.pk}/side-by-side/"' in page
 
 
-def test_session_delete_goes_through_the_service_and_removes_messages(
-    admin_client, project, session, monkeypatch
-):
-    other = services.session_create(project=project)
-    store(other, "stays")
-    deleted = []
+@pytest.fixture
+def deleted(monkeypatch):
+    """The ids of the sessions deleted through services.session_delete, which still deletes."""
+    ids = []
     delete = services.session_delete
 
     def recording_delete(*, session):
-        deleted.append(session.pk)
+        ids.append(session.pk)
         delete(session=session)
 
     monkeypatch.setattr(services, "session_delete", recording_delete)
+    return ids
+
+
+def test_session_delete_goes_through_the_service_and_removes_messages(
+    admin_client, project, session, deleted
+):
+    other = services.session_create(project=project)
+    store(other, "stays")
     url = admin_url("session", "delete", session.pk)
 
     confirmation = admin_client.get(url).content.decode()
@@ -328,17 +334,9 @@ def test_session_delete_goes_through_the_service_and_removes_messages(
     assert list(Message.objects.values_list("session", flat=True)) == [other.pk]
 
 
-def test_bulk_session_delete_goes_through_the_service(admin_client, project, session, monkeypatch):
+def test_bulk_session_delete_goes_through_the_service(admin_client, project, session, deleted):
     other = services.session_create(project=project)
     store(other, "goes too")
-    deleted = []
-    delete = services.session_delete
-
-    def recording_delete(*, session):
-        deleted.append(session.pk)
-        delete(session=session)
-
-    monkeypatch.setattr(services, "session_delete", recording_delete)
     selected = {"action": "delete_selected", "_selected_action": [session.pk, other.pk]}
 
     confirmation = admin_client.post(admin_url("session", "changelist"), selected)
