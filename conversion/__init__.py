@@ -1,10 +1,10 @@
 """Faithful conversion between OpenAI, Anthropic, Gemini and the canonical (acontext) format.
 
-Pure Python, no Django: the service calls ``normalize`` when a message is stored and
-``render`` when a conversation is read.
+Pure Python, no Django: the service calls ``normalize`` (and ``count_message_tokens``) when a
+message is stored, and ``edit`` then ``render`` when a conversation is read.
 """
 
-from conversion.api import approximate_tokens, check_format, normalize, render
+from conversion.api import check_format, normalize, render
 from conversion.canonical import (
     FORMATS,
     ConversionWarning,
@@ -13,16 +13,33 @@ from conversion.canonical import (
     StoredMessage,
     UnknownFormat,
 )
+from conversion.editing import (
+    STRATEGY_TYPES,
+    Edited,
+    InvalidEditStrategy,
+    Strategy,
+    edit,
+    message_tokens,
+    parse_strategies,
+)
+from conversion.tokens import count_message as count_message_tokens
 
 __all__ = [
     "FORMATS",
+    "STRATEGY_TYPES",
     "ConversionWarning",
+    "Edited",
+    "InvalidEditStrategy",
     "InvalidMessage",
     "Rendered",
     "StoredMessage",
+    "Strategy",
     "UnknownFormat",
-    "approximate_tokens",
     "check_format",
+    "count_message_tokens",
+    "edit",
+    "message_tokens",
     "normalize",
+    "parse_strategies",
     "render",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from conversion import acontext, anthropic, gemini, openai
@@ -21,7 +21,6 @@ RENDERERS: dict[str, Callable[[Conversation], None]] = {
     "gemini": gemini.render,
     "acontext": acontext.render,
 }
-CHARACTERS_PER_TOKEN = 4
 
 
 def check_format(name: object) -> str:
@@ -43,15 +42,3 @@ def render(messages: Sequence[StoredMessage], target: str) -> Rendered:
     conversation = Conversation(messages, check_format(target))
     RENDERERS[target](conversation)
     return conversation.result()
-
-
-def approximate_tokens(canonical_messages: Iterable[JSONObject]) -> int:
-    """A rough token count (4 characters a token) until a real tokenizer is wired in."""
-    characters = 0
-    for message in canonical_messages:
-        for part in message["parts"]:
-            characters += len(part.get("text") or "")
-            meta = part.get("meta")
-            if meta and part["type"] == "tool-call":
-                characters += len(meta.get("name", "")) + len(meta.get("arguments", ""))
-    return -(-characters // CHARACTERS_PER_TOKEN)

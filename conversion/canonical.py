@@ -60,6 +60,11 @@ class StoredMessage:
     format: str
     raw: Any
     canonical: JSONObject
+    # Its o200k_base count (conversion.tokens), when the caller already has it.
+    tokens: int | None = None
+    # Changed by an edit strategy: ``raw`` no longer says what it holds, so it is never
+    # replayed verbatim.
+    edited: bool = False
 
 
 @dataclass(frozen=True, slots=True)

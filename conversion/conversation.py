@@ -65,6 +65,59 @@ def role_of(message: StoredMessage) -> str:
     return str(canonical["role"])
 
 
+@dataclass(slots=True)
+class ToolIds:
+    """Every tool call's and result's id in a conversation, filled in where none was given."""
+
+    # Ids filled in for parts that came without one, keyed by (message position, part index).
+    resolved: dict[tuple[int, int], str] = field(default_factory=dict)
+    call_names: dict[str, str] = field(default_factory=dict)
+    # For each filled-in id, the formats of the messages holding its call and its result:
+    # a stored message may only be replayed verbatim if its partner is in the same format.
+    generated_formats: dict[str, set[str]] = field(default_factory=dict)
+
+    def of(self, position: int, index: int, part: JSONObject) -> str:
+        """The id of a tool-call or tool-result part at (message position, part index)."""
+        key = "id" if part["type"] == "tool-call" else "tool_call_id"
+        given = part["meta"].get(key)
+        return str(given) if given is not None else self.resolved[(position, index)]
+
+
+def resolve_tool_ids(messages: Sequence[StoredMessage]) -> ToolIds:
+    ids = ToolIds()
+    unanswered_by_name: dict[str, deque[str]] = {}
+    for position, message in enumerate(messages):
+        for index, part in enumerate(message.canonical["parts"]):
+            kind = part["type"]
+            if kind == "tool-call":
+                meta = part["meta"]
+                call_id = meta.get("id")
+                name = str(meta.get("name", ""))
+                if call_id is None:
+                    call_id = f"call_{message.id.replace('-', '')}_{index}"
+                    ids.resolved[(position, index)] = call_id
+                    ids.generated_formats[call_id] = {message.format}
+                ids.call_names[call_id] = name
+                unanswered_by_name.setdefault(name, deque()).append(call_id)
+            elif kind == "tool-result":
+                meta = part["meta"]
+                result_id = meta.get("tool_call_id")
+                if result_id is not None:
+                    waiting = unanswered_by_name.get(ids.call_names.get(result_id, ""))
+                    if waiting and result_id in waiting:
+                        waiting.remove(result_id)
+                    continue
+                waiting = unanswered_by_name.get(str(meta.get("name", "")))
+                if waiting:
+                    result_id = waiting.popleft()
+                    ids.generated_formats.setdefault(result_id, set()).add(message.format)
+                else:
+                    result_id = f"result_{message.id.replace('-', '')}_{index}"
+                    ids.generated_formats[result_id] = {message.format}
+                ids.resolved[(position, index)] = result_id
+    return ids
+
+
 class Conversation:
     def __init__(self, messages: Sequence[StoredMessage], target: str) -> None:
         self.messages = messages
@@ -73,14 +126,11 @@ class Conversation:
         self.sources: list[list[str]] = []
         self.system: Any = None
         self.warnings: list[ConversionWarning] = []
-        # Ids filled in for parts that came without one, keyed by (message position, part index).
-        self.resolved_ids: dict[tuple[int, int], str] = {}
-        self.call_names: dict[str, str] = {}
-        # For each filled-in id, the formats of the messages holding its call and its result:
-        # a stored message may only be replayed verbatim if its partner is in the same format.
-        self.generated_id_formats: dict[str, set[str]] = {}
+        tool_ids = resolve_tool_ids(messages)
+        self.resolved_ids = tool_ids.resolved
+        self.call_names = tool_ids.call_names
+        self.generated_id_formats = tool_ids.generated_formats
         self._noted_messages: set[int] = set()
-        self._resolve_tool_ids()
         self.entries: list[Entry] = self._arrange() if target != "acontext" else []
 
     # --- building blocks for target modules ----------------------------------------------
@@ -174,7 +224,7 @@ class Conversation:
 
     def replayable(self, message: StoredMessage, position: int) -> bool:
         """Can ``message`` go out verbatim, as far as its tool ids are concerned?"""
-        if message.format != self.target:
+        if message.format != self.target or message.edited:
             return False
         for index, _part in enumerate(message.canonical["parts"]):
             generated = self.resolved_ids.get((position, index))
@@ -202,40 +252,6 @@ class Conversation:
             self.emit(make_item(list(deferred)), list(dict.fromkeys(sources)))
             deferred.clear()
             sources.clear()
-
-    # --- tool ids --------------------------------------------------------------------------
-
-    def _resolve_tool_ids(self) -> None:
-        unanswered_by_name: dict[str, deque[str]] = {}
-        for position, message in enumerate(self.messages):
-            for index, part in enumerate(message.canonical["parts"]):
-                kind = part["type"]
-                if kind == "tool-call":
-                    meta = part["meta"]
-                    call_id = meta.get("id")
-                    name = str(meta.get("name", ""))
-                    if call_id is None:
-                        call_id = f"call_{message.id.replace('-', '')}_{index}"
-                        self.resolved_ids[(position, index)] = call_id
-                        self.generated_id_formats[call_id] = {message.format}
-                    self.call_names[call_id] = name
-                    unanswered_by_name.setdefault(name, deque()).append(call_id)
-                elif kind == "tool-result":
-                    meta = part["meta"]
-                    result_id = meta.get("tool_call_id")
-                    if result_id is not None:
-                        waiting = unanswered_by_name.get(self.call_names.get(result_id, ""))
-                        if waiting and result_id in waiting:
-                            waiting.remove(result_id)
-                        continue
-                    waiting = unanswered_by_name.get(str(meta.get("name", "")))
-                    if waiting:
-                        result_id = waiting.popleft()
-                        self.generated_id_formats.setdefault(result_id, set()).add(message.format)
-                    else:
-                        result_id = f"result_{message.id.replace('-', '')}_{index}"
-                        self.generated_id_formats[result_id] = {message.format}
-                    self.resolved_ids[(position, index)] = result_id
 
     # --- arrangement -----------------------------------------------------------------------
 
