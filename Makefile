@@ -2,6 +2,7 @@
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+NPM_SDK := tests/sdk_npm/node_modules/.package-lock.json
 
 .PHONY: run test lint chromium postgres
 
@@ -24,7 +25,7 @@ run: $(VENV)/.installed-runtime
 
 # The suite runs on the database DATABASE_URL names (Postgres in CI) and, when that is not
 # SQLite already, once more on the embedded SQLite default: both must hold.
-test: $(VENV)/.installed-test chromium postgres lint
+test: $(VENV)/.installed-test $(NPM_SDK) chromium postgres lint
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	@case "$$DATABASE_URL" in \
 		""|sqlite*) ;; \
@@ -37,6 +38,11 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+
+# The official npm SDK, pinned by tests/sdk_npm/package-lock.json, for its live-server tests.
+$(NPM_SDK): tests/sdk_npm/package.json tests/sdk_npm/package-lock.json
+	npm ci --prefix tests/sdk_npm --no-audit --no-fund --loglevel=error
+	touch $@
 
 # For the browser tests of the HTML pages.
 chromium:

@@ -150,6 +150,8 @@ STORAGES = {
 # Content-Length before they are read; Django enforces the same limit on form bodies it reads.
 ACONTEXT_MAX_BODY_BYTES = env_int("ACONTEXT_MAX_BODY_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ACONTEXT_MAX_BODY_BYTES
+# POST /session/{id}/copy refuses (413) a session with more messages than this, as Acontext does.
+ACONTEXT_COPY_MAX_MESSAGES = env_int("ACONTEXT_COPY_MAX_MESSAGES", 5000)
 
 # Production hardening: on whenever DEBUG is off, each one can be switched by its variable
 # (for example SECURE_SSL_REDIRECT=false behind a proxy that already redirects).

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 import conversion
 
@@ -14,6 +15,7 @@ API_KEY_DISPLAY_CHARS = 12
 # Recording every use would turn each authenticated read into a write; a minute is precise
 # enough to tell a live key from an abandoned one.
 API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)
+EVENT_TYPE_MAX_LENGTH = 64
 
 
 def iso8601(moment: datetime) -> str:
@@ -109,6 +111,9 @@ class Message(models.Model):
     canonical = models.JSONField()
     # The client's own metadata, never interpreted here.
     meta = models.JSONField(default=dict, blank=True)
+    # o200k_base tokens of the canonical message (conversion.tokens), counted once when it is
+    # stored: reads and token_counts add these up instead of tokenizing the session again.
+    tokens = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -160,3 +165,24 @@ def message_json(
         "created_at": iso8601(created_at),
         "updated_at": iso8601(updated_at),
     }
+
+
+class SessionEvent(models.Model):
+    """Something that happened in a session besides its messages (the SDK's TextEvent, ...)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=EVENT_TYPE_MAX_LENGTH)
+    data = models.JSONField(default=dict, blank=True)
+    # Events never change once added; plain defaults (not auto_now) let a copy keep the times.
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # Keyset pages of events, and the events between two messages' times.
+            models.Index(fields=["session", "created_at", "id"], name="event_session_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.type}"

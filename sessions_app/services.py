@@ -6,20 +6,29 @@ the caller is.
 """
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import TextField
+from django.db.models import OuterRef, Subquery, Sum, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 import conversion
 
-from .models import API_KEY_DISPLAY_CHARS, ApiKey, Message, Project, Session, message_json
+from .models import (
+    API_KEY_DISPLAY_CHARS,
+    ApiKey,
+    Message,
+    Project,
+    Session,
+    SessionEvent,
+    message_json,
+)
 
 JSONObject = dict[str, Any]
 
@@ -160,6 +169,7 @@ def message_store(
     user_meta = meta if meta is not None else {}
     _require_meta_size(user_meta)
     canonical = conversion.normalize(blob, format)
+    tokens = conversion.count_message_tokens(canonical)
 
     # The session row lock serialises writers of one session, so seq stays gapless and each
     # writer's messages keep the order it sent them in. Converting before taking the lock
@@ -174,6 +184,7 @@ def message_store(
         raw=blob,
         canonical=canonical,
         meta=user_meta,
+        tokens=tokens,
     )
 
 
@@ -189,7 +200,7 @@ def message_meta_patch(*, message: Message, changes: JSONObject) -> Message:
 
 @dataclass(frozen=True, slots=True)
 class ConvertedMessages:
-    """One page of a session in a target format.
+    """Messages of a session (a page, or all of them) in a target format, in conversation order.
 
     ``ids[i]`` (the first stored message ``items[i]`` comes from), ``metas[i]`` (that
     message's user meta) and ``sources[i]`` (every stored message it covers) belong to
@@ -202,14 +213,20 @@ class ConvertedMessages:
     sources: list[list[str]]
     system: Any
     warnings: list[conversion.ConversionWarning]
+    # o200k_base tokens of what was read, after edits (conversion.tokens).
     this_time_tokens: int
     has_more: bool
-    # The cursor_seq of the next page (the seq of this page's last message), when there is one.
+    # The cursor_seq of the next page (the seq of this page's last message in reading
+    # direction), when there is one.
     next_cursor_seq: int | None
+    # The pin of the edit strategies when it was read, else the last message read.
+    edit_at_message_id: str | None
+    # With with_events: the events from the first message's time to the last's.
+    events: list[SessionEvent] | None
 
 
 @dataclass(frozen=True, slots=True)
-class _PageRow:
+class _MessageRow:
     """What a read needs of a stored message, without building a model instance."""
 
     message: conversion.StoredMessage
@@ -219,10 +236,16 @@ class _PageRow:
     updated_at: datetime | None
 
 
-def _page_rows(
-    session: Session, *, limit: int, cursor_seq: int | None, newest_first: bool, timestamps: bool
-) -> list[_PageRow]:
-    """One query for a page (plus one row to tell whether there is more).
+def _message_rows(
+    session: Session,
+    *,
+    limit: int | None,
+    cursor_seq: int | None,
+    newest_first: bool,
+    timestamps: bool,
+) -> list[_MessageRow]:
+    """One query for a page (plus one row to tell whether there is more), or for all messages
+    when ``limit`` is None.
 
     The JSON columns come back as text and are parsed with orjson: Django's JSONField parses
     with the standard library, which made parsing most of a 1,000-message read.
@@ -237,21 +260,23 @@ def _page_rows(
         canonical_json=Cast("canonical", TextField()),
         meta_json=Cast("meta", TextField()),
     )
-    columns = ["id", "seq", "format", "raw_json", "canonical_json", "meta_json"]
+    columns = ["id", "seq", "format", "tokens", "raw_json", "canonical_json", "meta_json"]
     if timestamps:
         columns += ["created_at", "updated_at"]
+    values = query.values_list(*columns)
+    if limit is not None:
+        values = values[: limit + 1]
     rows = []
-    for values in query.values_list(*columns)[: limit + 1]:
-        message_id, seq, format, raw, canonical, meta, *times = values
+    for message_id, seq, format, tokens, raw, canonical, meta, *times in values:
         stored = conversion.StoredMessage(
-            str(message_id), format, orjson.loads(raw), orjson.loads(canonical)
+            str(message_id), format, orjson.loads(raw), orjson.loads(canonical), tokens
         )
         created_at, updated_at = times if times else (None, None)
-        rows.append(_PageRow(stored, seq, orjson.loads(meta), created_at, updated_at))
+        rows.append(_MessageRow(stored, seq, orjson.loads(meta), created_at, updated_at))
     return rows
 
 
-def _acontext_item(row: _PageRow, item: JSONObject, session: Session) -> JSONObject:
+def _acontext_item(row: _MessageRow, item: JSONObject, session: Session) -> JSONObject:
     assert row.created_at is not None  # fetched for format=acontext
     assert row.updated_at is not None
     return message_json(
@@ -269,35 +294,44 @@ def session_messages_converted(
     *,
     session: Session,
     target_format: str,
-    limit: int,
+    limit: int | None,
     cursor_seq: int | None = None,
     newest_first: bool = False,
+    strategies: Sequence[conversion.Strategy] = (),
+    pin: str | None = None,
+    with_events: bool = False,
 ) -> ConvertedMessages:
-    """Read one page of stored messages (one query) and render it in ``target_format``.
+    """Read a session's messages (one query), edit them and render them in ``target_format``.
 
-    The page is a slice of stored messages by seq: ascending after ``cursor_seq`` (the seq of
-    the previous page's last message), or with ``newest_first`` descending before it. Either
-    way the page is converted in chronological order (conversion needs the conversation's
-    order) and then given back in the page's order.
+    ``limit`` None reads the whole session as one conversation. Otherwise a page is a slice
+    of stored messages by seq: ascending after ``cursor_seq`` (the seq of the previous page's
+    last message), or with ``newest_first`` the newest ones before it. Either way the items
+    are in conversation order, as Acontext gives them. Edit strategies (``strategies``, up to
+    ``pin``) work on the canonical messages read, before conversion; storage never changes.
     """
     conversion.check_format(target_format)
-    if not 1 <= limit <= MESSAGE_PAGE_MAX:
+    if limit is not None and not 1 <= limit <= MESSAGE_PAGE_MAX:
         raise ValueError(f"limit must be between 1 and {MESSAGE_PAGE_MAX}")
 
-    rows = _page_rows(
+    if limit is None:  # the whole session: no cursor, no direction (as Acontext)
+        cursor_seq, newest_first = None, False
+    rows = _message_rows(
         session,
         limit=limit,
         cursor_seq=cursor_seq,
         newest_first=newest_first,
-        timestamps=target_format == "acontext",
+        timestamps=target_format == "acontext" or with_events,
     )
-    has_more = len(rows) > limit
-    page = rows[:limit]
-    next_cursor_seq = page[-1].seq if has_more else None
+    has_more = limit is not None and len(rows) > limit
+    if limit is not None:
+        rows = rows[:limit]
+    next_cursor_seq = rows[-1].seq if has_more else None
+    if newest_first:
+        rows.reverse()  # conversation order
 
-    chronological = list(reversed(page)) if newest_first else page
-    rendered = conversion.render([row.message for row in chronological], target_format)
-    by_id = {row.message.id: row for row in chronological}
+    edited = conversion.edit([row.message for row in rows], strategies, pin=pin)
+    rendered = conversion.render(edited.messages, target_format)
+    by_id = {row.message.id: row for row in rows}
     items = rendered.items
     if target_format == "acontext":
         # One item per stored message; the SDK reads each as its Message model.
@@ -306,21 +340,102 @@ def session_messages_converted(
             for item, sources in zip(items, rendered.sources, strict=True)
         ]
     ids = [sources[0] for sources in rendered.sources]
-    metas = [by_id[message_id].meta for message_id in ids]
-    sources = rendered.sources
-    if newest_first:
-        items, ids, metas, sources = items[::-1], ids[::-1], metas[::-1], sources[::-1]
-
+    events = None
+    if with_events:
+        events = _events_between(session, rows[0], rows[-1]) if rows else []
     return ConvertedMessages(
         items=items,
         ids=ids,
-        metas=metas,
-        sources=sources,
+        metas=[by_id[message_id].meta for message_id in ids],
+        sources=rendered.sources,
         system=rendered.system,
-        warnings=rendered.warnings,
-        this_time_tokens=conversion.approximate_tokens(
-            row.message.canonical for row in chronological
-        ),
+        warnings=[*edited.warnings, *rendered.warnings],
+        this_time_tokens=sum(conversion.message_tokens(message) for message in edited.messages),
         has_more=has_more,
         next_cursor_seq=next_cursor_seq,
+        edit_at_message_id=edited.edit_at_message_id,
+        events=events,
+    )
+
+
+def session_token_count(*, session: Session) -> int:
+    """o200k_base tokens of the whole session, unedited (counted when each was stored)."""
+    total = Message.objects.filter(session=session).aggregate(total=Sum("tokens"))["total"]
+    return int(total or 0)
+
+
+# Copies -----------------------------------------------------------------------------------
+
+
+class SessionTooLargeToCopy(Exception):
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(f"the session has {count} messages; at most {limit} can be copied")
+        self.count = count
+        self.limit = limit
+
+
+@transaction.atomic
+def session_copy(*, session: Session) -> Session:
+    """A new session of the same project with the same user, configs, messages and events.
+
+    The copy's messages and events get new ids and keep their order, meta and timestamps;
+    nothing is shared, so later writes to either session leave the other as it is.
+    """
+    # Locked, so that no message is stored into the original while it is being copied.
+    original = Session.objects.select_for_update().get(pk=session.pk)
+    limit = settings.ACONTEXT_COPY_MAX_MESSAGES
+    count = Message.objects.filter(session=original).count()
+    if count > limit:
+        raise SessionTooLargeToCopy(count, limit)
+    copy = Session.objects.create(
+        project_id=original.project_id,
+        user=original.user,
+        configs=original.configs,
+        disable_task_tracking=original.disable_task_tracking,
+        last_seq=original.last_seq,
+    )
+    Message.objects.bulk_create(
+        Message(
+            session=copy,
+            seq=message.seq,
+            format=message.format,
+            raw=message.raw,
+            canonical=message.canonical,
+            meta=message.meta,
+            tokens=message.tokens,
+        )
+        for message in Message.objects.filter(session=original).order_by("seq").iterator()
+    )
+    SessionEvent.objects.bulk_create(
+        SessionEvent(
+            session=copy,
+            type=event.type,
+            data=event.data,
+            created_at=event.created_at,
+            updated_at=event.updated_at,
+        )
+        for event in SessionEvent.objects.filter(session=original).order_by("created_at", "id")
+    )
+    # auto_now(_add) stamps every new row with this moment; the copies keep the originals'.
+    original_message = Message.objects.filter(session=original, seq=OuterRef("seq"))
+    Message.objects.filter(session=copy).update(
+        created_at=Subquery(original_message.values("created_at")[:1]),
+        updated_at=Subquery(original_message.values("updated_at")[:1]),
+    )
+    return copy
+
+
+# Events -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_event_add(*, session: Session, type: str, data: JSONObject) -> SessionEvent:
+    return SessionEvent.objects.create(session=session, type=type, data=data)
+
+
+def _events_between(session: Session, first: _MessageRow, last: _MessageRow) -> list[SessionEvent]:
+    return list(
+        SessionEvent.objects.filter(
+            session=session, created_at__gte=first.created_at, created_at__lte=last.created_at
+        ).order_by("created_at", "id")
     )

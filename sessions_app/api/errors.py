@@ -12,13 +12,14 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 import conversion
-from sessions_app.services import MetaTooLarge, SessionAlreadyExists
+from sessions_app.services import MetaTooLarge, SessionAlreadyExists, SessionTooLargeToCopy
 
 API_PATH_PREFIX = "/api/"
 
@@ -70,6 +71,10 @@ def _describe(exc: Exception, context: dict[str, Any]) -> tuple[int, str, str] |
     """(status, msg, error) for the exceptions the API answers, None for a 500."""
     if isinstance(exc, conversion.InvalidMessage):
         return 400, str(exc), "invalid_message"
+    if isinstance(exc, conversion.InvalidEditStrategy):
+        return 400, str(exc), "invalid_edit_strategy"
+    if isinstance(exc, SessionTooLargeToCopy):
+        return 413, str(exc), "session_too_large"
     if isinstance(exc, conversion.UnknownFormat):
         return 400, _with_path("format", str(exc)), "unknown_format"
     if isinstance(exc, SessionAlreadyExists):
@@ -124,10 +129,17 @@ def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
     return json_error_response(400, "bad request", "bad_request")
 
 
+# Exempt: a POST to an unknown path must be a 404, not the CSRF middleware's HTML 403 (API
+# clients authenticate with keys, not cookies).
+@csrf_exempt
+def unknown_api_path(request: HttpRequest) -> HttpResponse:
+    return json_error_response(404, f"no API endpoint at {request.path}", "not_found")
+
+
 def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not is_api_request(request):
         return defaults.page_not_found(request, exception)
-    return json_error_response(404, f"no API endpoint at {request.path}", "not_found")
+    return unknown_api_path(request)
 
 
 def handler500(request: HttpRequest) -> HttpResponse:

@@ -23,12 +23,10 @@ from rest_framework.views import APIView
 from .responses import envelope
 
 PAGE_SIZE_MAX = 200
-SESSION_PAGE_SIZE_DEFAULT = 20
 # A page of messages is one query and one conversion whatever its size (a 1,000-message read
-# takes tens of milliseconds on Postgres), so a whole long conversation fits one answer.
+# takes tens of milliseconds on Postgres), so a long conversation fits a few pages. Without a
+# limit a read is the whole session, as in Acontext.
 MESSAGE_PAGE_SIZE_MAX = 1000
-# An SDK call without a limit usually wants the conversation to send to a model.
-MESSAGE_PAGE_SIZE_DEFAULT = 200
 
 
 def encode_cursor(*position: str | int) -> str:
@@ -53,7 +51,7 @@ def decode_message_cursor(cursor: str) -> int:
     raise serializers.ValidationError({"cursor": "Invalid cursor."})
 
 
-def decode_session_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+def decode_time_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     match _decode_cursor(cursor):
         case [str(created_at), str(session_id)]:
             try:
@@ -66,17 +64,18 @@ def decode_session_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 
 class PageQuerySerializer(serializers.Serializer[Any]):
-    limit = serializers.IntegerField(
-        min_value=1, max_value=PAGE_SIZE_MAX, default=SESSION_PAGE_SIZE_DEFAULT
-    )
+    # The default is the paginator's.
+    limit = serializers.IntegerField(min_value=1, max_value=PAGE_SIZE_MAX, required=False)
     cursor = serializers.CharField(required=False)
     time_desc = serializers.BooleanField(
         default=False, help_text="Newest first when true; oldest first by default."
     )
 
 
-class SessionKeysetPagination(BasePagination):
-    """Pages of sessions ordered by (created_at, id), ascending or with time_desc descending."""
+class CreatedAtKeysetPagination(BasePagination):
+    """Pages of rows ordered by (created_at, id), ascending or with time_desc descending."""
+
+    default_limit: int
 
     def paginate_queryset(
         self,
@@ -88,16 +87,16 @@ class SessionKeysetPagination(BasePagination):
             raise TypeError("SessionKeysetPagination pages a QuerySet")
         query = PageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        limit: int = query.validated_data["limit"]
+        limit: int = query.validated_data.get("limit", self.default_limit)
         newest_first: bool = query.validated_data["time_desc"]
         cursor: str | None = query.validated_data.get("cursor")
 
         if cursor is not None:
-            created_at, session_id = decode_session_cursor(cursor)
+            created_at, row_id = decode_time_cursor(cursor)
             if newest_first:
-                after = Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=session_id)
+                after = Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=row_id)
             else:
-                after = Q(created_at__gt=created_at) | Q(created_at=created_at, id__gt=session_id)
+                after = Q(created_at__gt=created_at) | Q(created_at=created_at, id__gt=row_id)
             queryset = queryset.filter(after)
         ordering = ("-created_at", "-id") if newest_first else ("created_at", "id")
         rows = list(queryset.order_by(*ordering)[: limit + 1])
@@ -134,7 +133,7 @@ class SessionKeysetPagination(BasePagination):
                     "type": "integer",
                     "minimum": 1,
                     "maximum": PAGE_SIZE_MAX,
-                    "default": SESSION_PAGE_SIZE_DEFAULT,
+                    "default": self.default_limit,
                 },
             },
             {
@@ -151,3 +150,11 @@ class SessionKeysetPagination(BasePagination):
                 "schema": {"type": "boolean", "default": False},
             },
         ]
+
+
+class SessionKeysetPagination(CreatedAtKeysetPagination):
+    default_limit = 20
+
+
+class EventKeysetPagination(CreatedAtKeysetPagination):
+    default_limit = 50

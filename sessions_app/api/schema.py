@@ -22,17 +22,26 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from .pagination import PageQuerySerializer
 from .serializers import (
     ConfigsSerializer,
+    FlushSerializer,
     MessagePageQuerySerializer,
     MessagePageSerializer,
     MessageSerializer,
     MessageStoreSerializer,
     MetaResponseSerializer,
     MetaSerializer,
+    ObservingStatusSerializer,
+    SessionCopySerializer,
     SessionCreateSerializer,
+    SessionEventCreateSerializer,
+    SessionEventPageSerializer,
+    SessionEventSerializer,
     SessionPageSerializer,
     SessionSerializer,
+    TaskPageSerializer,
+    TokenCountsSerializer,
 )
 
 # The envelope -----------------------------------------------------------------------------
@@ -115,7 +124,7 @@ ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
         ),
     ),
     413: (
-        "The body, or the meta object, is larger than the server accepts",
+        "The body, the meta object, or a session to copy is larger than the server accepts",
         _error(
             413,
             "meta: 70000 bytes when serialized; the limit is 65536 bytes",
@@ -171,13 +180,6 @@ MESSAGE_ID = OpenApiParameter(
     OpenApiTypes.UUID,
     OpenApiParameter.PATH,
     description="The stored message's id (`ids[i]` of a message page)",
-)
-# The message page's cursor comes from a serializer without a description.
-MESSAGE_CURSOR = OpenApiParameter(
-    "cursor",
-    OpenApiTypes.STR,
-    OpenApiParameter.QUERY,
-    description="next_cursor of the previous page",
 )
 # django-filter cannot tell that this filter takes JSON; without this it is an untyped schema.
 FILTER_BY_CONFIGS = OpenApiParameter(
@@ -241,10 +243,17 @@ UNKNOWN_FORMAT = _error(
 )
 INVALID_BLOB = _error(400, "blob.content[1].image_url: is required", "invalid_message")
 INVALID_META = _error(400, "meta: Must be a JSON object.", "invalid_request")
+INVALID_EDIT_STRATEGY = _error(
+    400,
+    "edit_strategies[0].params.limit_tokens: is required for token_limit",
+    "invalid_edit_strategy",
+)
+INVALID_EVENT = _error(400, "data: Must be a JSON object.", "invalid_request")
 
 # Operations -------------------------------------------------------------------------------
 
 HEALTH, SESSIONS, CONFIGS, MESSAGES = "health", "sessions", "configs", "messages"
+EVENTS, TASKS = "events", "tasks"
 
 ping = extend_schema(
     operation_id="ping",
@@ -328,11 +337,17 @@ get_messages = extend_schema(
     operation_id="get_messages",
     summary="Read a session's messages in any format",
     description="Messages are converted on read from whatever format they were stored in. "
+    "Without `limit` (or with 0) the answer is the whole session; with a limit, a page. "
+    "Items are always in conversation order. "
     "`ids[i]`, `metas[i]` and `sources[i]` belong to `items[i]`; `sources` lists the stored "
-    "messages an item was built from where conversion merged or split them.",
+    "messages an item was built from where conversion merged or split them. Edit strategies "
+    "change what is read (never what is stored), the same way for every format; each edit is "
+    "listed in `warnings`.",
     tags=[MESSAGES],
-    parameters=[SESSION_ID, MessagePageQuerySerializer, MESSAGE_CURSOR],
-    responses=_responses(200, MessagePageSerializer, READ_ERRORS, bad_request=UNKNOWN_FORMAT),
+    parameters=[SESSION_ID, MessagePageQuerySerializer],
+    responses=_responses(
+        200, MessagePageSerializer, READ_ERRORS, bad_request=INVALID_EDIT_STRATEGY
+    ),
 )
 
 store_message = extend_schema(
@@ -352,4 +367,70 @@ patch_message_meta = extend_schema(
     parameters=[SESSION_ID, MESSAGE_ID],
     request=MetaSerializer,
     responses=_responses(200, MetaResponseSerializer, WRITE_ERRORS, bad_request=INVALID_META),
+)
+
+token_counts = extend_schema(
+    operation_id="get_token_counts",
+    summary="Count a session's tokens (o200k_base, as Acontext counts them)",
+    tags=[MESSAGES],
+    parameters=[SESSION_ID],
+    responses=_responses(200, TokenCountsSerializer, READ_ERRORS),
+)
+
+copy_session = extend_schema(
+    operation_id="copy_session",
+    summary="Copy a session: same user and configs, its messages and events with new ids",
+    tags=[SESSIONS],
+    parameters=[SESSION_ID],
+    request=None,
+    responses=_responses(200, SessionCopySerializer, (400, 401, 404, 413)),
+)
+
+list_events = extend_schema(
+    operation_id="get_events",
+    summary="List a session's events",
+    tags=[EVENTS],
+    parameters=[SESSION_ID, PageQuerySerializer],
+    responses=_responses(200, SessionEventPageSerializer, READ_ERRORS),
+)
+
+add_event = extend_schema(
+    operation_id="add_event",
+    summary="Add an event to a session",
+    tags=[EVENTS],
+    parameters=[SESSION_ID],
+    request=SessionEventCreateSerializer,
+    examples=[
+        OpenApiExample(
+            "A text event",
+            value={"type": "text_event", "data": {"text": "the user switched to French"}},
+            request_only=True,
+        )
+    ],
+    responses=_responses(200, SessionEventSerializer, WRITE_ERRORS, bad_request=INVALID_EVENT),
+)
+
+list_tasks = extend_schema(
+    operation_id="get_tasks",
+    summary="List a session's tasks (always empty: this server tracks no tasks)",
+    tags=[TASKS],
+    parameters=[SESSION_ID, PageQuerySerializer],
+    responses=_responses(200, TaskPageSerializer, READ_ERRORS),
+)
+
+flush = extend_schema(
+    operation_id="flush",
+    summary="Flush a session's task tracking (nothing to do here: always status 0)",
+    tags=[TASKS],
+    parameters=[SESSION_ID],
+    request=None,
+    responses=_responses(200, FlushSerializer, READ_ERRORS),
+)
+
+observing_status = extend_schema(
+    operation_id="messages_observing_status",
+    summary="Messages by task-tracking state (all zero: this server tracks no tasks)",
+    tags=[TASKS],
+    parameters=[SESSION_ID],
+    responses=_responses(200, ObservingStatusSerializer, READ_ERRORS),
 )

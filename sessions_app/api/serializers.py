@@ -2,18 +2,15 @@
 
 from typing import Any
 
+import orjson
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 import conversion
-from sessions_app.models import Session
+from sessions_app.models import EVENT_TYPE_MAX_LENGTH, Session, SessionEvent
 
-from .pagination import (
-    MESSAGE_PAGE_SIZE_DEFAULT,
-    MESSAGE_PAGE_SIZE_MAX,
-    PageQuerySerializer,
-)
+from .pagination import MESSAGE_PAGE_SIZE_MAX
 
 
 @extend_schema_field(OpenApiTypes.OBJECT)
@@ -40,6 +37,10 @@ class MessageFormatField(serializers.CharField):
 class SessionSerializer(serializers.ModelSerializer[Session]):
     project_id = serializers.UUIDField(read_only=True)
     user_id = serializers.SerializerMethodField()
+    space_id = serializers.SerializerMethodField(
+        help_text="Always null: learning spaces are not part of this server (the npm SDK "
+        "requires the field)"
+    )
     configs = JSONObjectField(read_only=True)
 
     class Meta:
@@ -48,6 +49,7 @@ class SessionSerializer(serializers.ModelSerializer[Session]):
             "id",
             "project_id",
             "user_id",
+            "space_id",
             "disable_task_tracking",
             "configs",
             "created_at",
@@ -57,6 +59,9 @@ class SessionSerializer(serializers.ModelSerializer[Session]):
 
     def get_user_id(self, session: Session) -> str | None:
         return session.user or None
+
+    def get_space_id(self, session: Session) -> str | None:
+        return None
 
 
 class SessionCreateSerializer(serializers.Serializer[Any]):
@@ -85,11 +90,59 @@ class MetaSerializer(serializers.Serializer[Any]):
     meta = JSONObjectField(help_text="PATCH: keys to set; a null value deletes the key.")
 
 
-class MessagePageQuerySerializer(PageQuerySerializer):
-    limit = serializers.IntegerField(
-        min_value=1, max_value=MESSAGE_PAGE_SIZE_MAX, default=MESSAGE_PAGE_SIZE_DEFAULT
-    )
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "A JSON array of edit strategies, e.g. "
+        '`[{"type": "token_limit", "params": {"limit_tokens": 20000}}]`: '
+        + ", ".join(conversion.STRATEGY_TYPES),
+    }
+)
+class EditStrategiesField(serializers.Field[list[conversion.Strategy], str, Any, Any]):
+    """JSON in a query parameter, read into ``conversion.Strategy`` objects.
+
+    A malformed strategy raises ``conversion.InvalidEditStrategy``, whose path starts at
+    ``edit_strategies`` (the error handler answers 400 with it).
+    """
+
+    def to_internal_value(self, data: Any) -> list[conversion.Strategy]:
+        try:
+            value = orjson.loads(data) if isinstance(data, str) else None
+        except orjson.JSONDecodeError:
+            value = None
+        if value is None:
+            raise serializers.ValidationError("must be a JSON array of {type, params} objects")
+        return conversion.parse_strategies(value)
+
+
+class MessagePageQuerySerializer(serializers.Serializer[Any]):
     format = MessageFormatField(default="openai", help_text="The format to return")
+    limit = serializers.IntegerField(
+        min_value=0,
+        max_value=MESSAGE_PAGE_SIZE_MAX,
+        default=0,
+        help_text="Omitted or 0: the whole session, converted as one conversation; "
+        f"1..{MESSAGE_PAGE_SIZE_MAX}: one page",
+    )
+    cursor = serializers.CharField(required=False, help_text="next_cursor of the previous page")
+    time_desc = serializers.BooleanField(
+        default=False,
+        help_text="Pick the newest page first (a cursor then walks back); the items of a page "
+        "are in conversation order either way",
+    )
+    edit_strategies = EditStrategiesField(required=False)
+    pin_editing_strategies_at_message = serializers.UUIDField(
+        required=False,
+        help_text="Edit only up to and including this message (a stable prefix for prompt "
+        "caches); ignored when it is not among the messages read",
+    )
+    with_events = serializers.BooleanField(
+        default=False,
+        help_text="Add the events between the first and the last message read",
+    )
+    with_asset_public_url = serializers.BooleanField(
+        default=True, help_text="Accepted for the SDKs; this server has no assets yet"
+    )
 
 
 class PartSerializer(serializers.Serializer[Any]):
@@ -114,6 +167,67 @@ class MessageSerializer(serializers.Serializer[Any]):
     updated_at = serializers.DateTimeField()
 
 
+class SessionEventSerializer(serializers.ModelSerializer[SessionEvent]):
+    """The SDK's SessionEvent."""
+
+    session_id = serializers.UUIDField(read_only=True)
+    project_id = serializers.UUIDField(source="session.project_id", read_only=True)
+
+    class Meta:
+        model = SessionEvent
+        fields = ["id", "session_id", "project_id", "type", "data", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class SessionEventCreateSerializer(serializers.Serializer[Any]):
+    type = serializers.CharField(
+        max_length=EVENT_TYPE_MAX_LENGTH, help_text="text_event, disk_event or your own"
+    )
+    # A field named data hides Serializer.data only on the class body DRF's metaclass reads.
+    data = JSONObjectField()  # type: ignore[assignment]
+
+
+class SessionEventPageSerializer(serializers.Serializer[Any]):
+    """Documentation of GET /session/{id}/events (EventKeysetPagination builds the dict)."""
+
+    items = SessionEventSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+    has_more = serializers.BooleanField()
+
+
+class TokenCountsSerializer(serializers.Serializer[Any]):
+    total_tokens = serializers.IntegerField(
+        help_text="o200k_base tokens of every message, counted as Acontext counts them"
+    )
+
+
+class SessionCopySerializer(serializers.Serializer[Any]):
+    old_session_id = serializers.UUIDField()
+    new_session_id = serializers.UUIDField()
+
+
+class TaskPageSerializer(serializers.Serializer[Any]):
+    """This server tracks no tasks: the page is always empty."""
+
+    items = serializers.ListField(child=JSONObjectField(), max_length=0)
+    next_cursor = serializers.CharField(allow_null=True)
+    has_more = serializers.BooleanField()
+
+
+class FlushSerializer(serializers.Serializer[Any]):
+    status = serializers.IntegerField(help_text="0: nothing was waiting to be processed")
+    errmsg = serializers.CharField(allow_blank=True)
+
+
+class ObservingStatusSerializer(serializers.Serializer[Any]):
+    """Messages by task-tracking state: all zero, since this server tracks no tasks."""
+
+    observed = serializers.IntegerField()
+    in_process = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    updated_at = serializers.DateTimeField()
+
+
 class ConversionWarningSerializer(serializers.Serializer[Any]):
     message_id = serializers.UUIDField()
     part_index = serializers.IntegerField(allow_null=True)
@@ -135,7 +249,16 @@ class MessagePageSerializer(serializers.Serializer[Any]):
     )
     next_cursor = serializers.CharField(allow_null=True)
     has_more = serializers.BooleanField()
-    this_time_tokens = serializers.IntegerField()
+    this_time_tokens = serializers.IntegerField(
+        help_text="o200k_base tokens of what was read, after edits"
+    )
+    edit_at_message_id = serializers.UUIDField(
+        allow_null=True,
+        help_text="The pin when it was read, else the last message read (null: none read)",
+    )
+    events = SessionEventSerializer(
+        many=True, required=False, help_text="With with_events=true only"
+    )
     warnings = ConversionWarningSerializer(many=True)
     system = serializers.JSONField(
         allow_null=True, help_text="The separate system prompt of anthropic and gemini"

@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -14,12 +15,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sessions_app import services
-from sessions_app.models import Message, Session
+from sessions_app.models import Message, Session, SessionEvent, iso8601
 
 from . import schema
 from .authentication import request_project
 from .filters import SessionFilter
-from .pagination import SessionKeysetPagination, decode_message_cursor, encode_cursor
+from .pagination import (
+    EventKeysetPagination,
+    PageQuerySerializer,
+    SessionKeysetPagination,
+    decode_message_cursor,
+    decode_time_cursor,
+    encode_cursor,
+)
 from .responses import envelope
 from .serializers import (
     ConfigsSerializer,
@@ -27,6 +35,8 @@ from .serializers import (
     MessageStoreSerializer,
     MetaSerializer,
     SessionCreateSerializer,
+    SessionEventCreateSerializer,
+    SessionEventSerializer,
     SessionSerializer,
 )
 
@@ -45,21 +55,25 @@ def validated(serializer_class: type[serializers.Serializer[Any]], data: Any) ->
 
 
 def message_page_data(session: Session, query_params: Any) -> dict[str, Any]:
-    """The ``data`` of GET /session/{id}/messages: validate the query, read and convert a page.
+    """The ``data`` of GET /session/{id}/messages: validate the query, read and convert.
 
     The HTML pages' download calls this too, so that a downloaded file is byte for byte what
     the API answers (orjson keeps key order, so the order here is part of those bytes).
     """
     query = validated(MessagePageQuerySerializer, query_params)
     cursor = query.get("cursor")
+    pin = query.get("pin_editing_strategies_at_message")
     page = services.session_messages_converted(
         session=session,
         target_format=query["format"],
-        limit=query["limit"],
+        limit=query["limit"] or None,
         cursor_seq=decode_message_cursor(cursor) if cursor is not None else None,
         newest_first=query["time_desc"],
+        strategies=query.get("edit_strategies", ()),
+        pin=str(pin) if pin is not None else None,
+        with_events=query["with_events"],
     )
-    return {
+    data = {
         "items": page.items,
         "ids": page.ids,
         "metas": page.metas,
@@ -69,9 +83,13 @@ def message_page_data(session: Session, query_params: Any) -> dict[str, Any]:
         else None,
         "has_more": page.has_more,
         "this_time_tokens": page.this_time_tokens,
+        "edit_at_message_id": page.edit_at_message_id,
         "warnings": [warning.as_dict() for warning in page.warnings],
         "system": page.system,
     }
+    if page.events is not None:
+        data["events"] = SessionEventSerializer(page.events, many=True).data
+    return data
 
 
 class PingView(APIView):
@@ -168,6 +186,68 @@ class SessionViewSet(viewsets.GenericViewSet[Session]):
                 meta=message.meta,
             ),
             status=201,
+        )
+
+    # Tokens, copies ---------------------------------------------------------------------
+
+    @schema.token_counts
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def token_counts(self, request: Request, session_id: str) -> Response:
+        return envelope({"total_tokens": services.session_token_count(session=self.get_object())})
+
+    @schema.copy_session
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def copy(self, request: Request, session_id: str) -> Response:
+        original = self.get_object()
+        copy = services.session_copy(session=original)
+        return envelope({"old_session_id": str(original.pk), "new_session_id": str(copy.pk)})
+
+    # Events -----------------------------------------------------------------------------
+
+    @schema.list_events
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def events(self, request: Request, session_id: str) -> Response:
+        session = self.get_object()
+        paginator = EventKeysetPagination()
+        events = paginator.paginate_queryset(
+            SessionEvent.objects.filter(session=session).select_related("session"), request
+        )
+        return paginator.get_paginated_response(SessionEventSerializer(events, many=True).data)
+
+    @schema.add_event
+    @events.mapping.post
+    def event_add(self, request: Request, session_id: str) -> Response:
+        session = self.get_object()
+        fields = validated(SessionEventCreateSerializer, request.data)
+        event = services.session_event_add(session=session, **fields)
+        # 200 as in Acontext, whose SDKs read this answer.
+        return envelope(SessionEventSerializer(event).data)
+
+    # Task tracking: not part of this server. The answers say so in the SDK's shapes: no
+    # tasks, nothing to flush, no message waiting to be observed.
+
+    @schema.list_tasks
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def task(self, request: Request, session_id: str) -> Response:
+        self.get_object()
+        query = validated(PageQuerySerializer, request.query_params)
+        cursor = query.get("cursor")
+        if cursor is not None:
+            decode_time_cursor(cursor)  # a task cursor has that form; no task ever gave one
+        return envelope({"items": [], "next_cursor": None, "has_more": False})
+
+    @schema.flush
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def flush(self, request: Request, session_id: str) -> Response:
+        self.get_object()
+        return envelope({"status": 0, "errmsg": ""})
+
+    @schema.observing_status
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def observing_status(self, request: Request, session_id: str) -> Response:
+        self.get_object()
+        return envelope(
+            {"observed": 0, "in_process": 0, "pending": 0, "updated_at": iso8601(timezone.now())}
         )
 
     @schema.patch_message_meta

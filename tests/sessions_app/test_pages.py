@@ -591,7 +591,7 @@ def test_a_longer_conversation_downloads_the_page_on_screen(alice_client, sessio
     )
 
 
-@pytest.mark.parametrize("query", ["format=klingon", "limit=0", "cursor=%%%"])
+@pytest.mark.parametrize("query", ["format=klingon", "limit=-1", "cursor=%%%"])
 def test_a_bad_download_query_is_a_bad_request(alice_client, mixed, query):
     response = alice_client.get(f"{download_url(mixed)}?{query}")
 

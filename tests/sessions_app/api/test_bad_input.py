@@ -309,7 +309,7 @@ def test_invalid_session_list_queries(api, query, msg):
 @pytest.mark.parametrize(
     ("query", "msg", "code"),
     [
-        ("limit=0", "limit: Ensure this value is greater than or equal to 1.", "invalid_request"),
+        ("limit=-1", "limit: Ensure this value is greater than or equal to 0.", "invalid_request"),
         (
             "limit=1001",
             "limit: Ensure this value is less than or equal to 1000.",
@@ -322,9 +322,70 @@ def test_invalid_session_list_queries(api, query, msg):
             "format: unknown format 'xml'; expected one of openai, anthropic, gemini, acontext",
             "unknown_format",
         ),
+        (
+            "edit_strategies=%5B",  # [
+            "edit_strategies: must be a JSON array of {type, params} objects",
+            "invalid_request",
+        ),
+        (
+            'edit_strategies={"type": "token_limit"}',
+            "edit_strategies: must be a JSON array of {type, params} objects",
+            "invalid_edit_strategy",
+        ),
+        (
+            'edit_strategies=[{"type": "summarize"}]',
+            "edit_strategies[0].type: unknown strategy 'summarize'; expected one of "
+            "remove_tool_result, remove_tool_call_params, token_limit, middle_out",
+            "invalid_edit_strategy",
+        ),
+        (
+            'edit_strategies=[{"type": "token_limit", "params": {}}]',
+            "edit_strategies[0].params.limit_tokens: is required for token_limit",
+            "invalid_edit_strategy",
+        ),
+        (
+            'edit_strategies=[{"type": "middle_out", "params": {"token_reduce_to": 2.5}}]',
+            "edit_strategies[0].params.token_reduce_to: must be an integer",
+            "invalid_edit_strategy",
+        ),
+        (
+            'edit_strategies=[{"type": "token_limit", "params": {"limit_tokens": 0}}]',
+            "edit_strategies[0].params.limit_tokens: must be at least 1",
+            "invalid_edit_strategy",
+        ),
+        (
+            'edit_strategies=[{"type": "remove_tool_result", "params": {"keep_tools": "x"}}]',
+            "edit_strategies[0].params.keep_tools: must be an array of tool names",
+            "invalid_edit_strategy",
+        ),
+        (
+            'edit_strategies=[{"type": "remove_tool_result", "params": {"gt_token": true}}]',
+            "edit_strategies[0].params.gt_token: must be an integer",
+            "invalid_edit_strategy",
+        ),
+        (
+            'edit_strategies=[{"type": "remove_tool_call_params", "params": {"keep": 1}}]',
+            "edit_strategies[0].params.keep: is not a parameter of remove_tool_call_params; "
+            "expected one of keep_recent_n_tool_calls, keep_tools, gt_token",
+            "invalid_edit_strategy",
+        ),
+        (
+            'edit_strategies=[{"type": "remove_tool_result", "params": {'
+            '"tool_result_placeholder": 1}}]',
+            "edit_strategies[0].params.tool_result_placeholder: must be a string",
+            "invalid_edit_strategy",
+        ),
+        (
+            "pin_editing_strategies_at_message=last",
+            "pin_editing_strategies_at_message: Must be a valid UUID.",
+            "invalid_request",
+        ),
+        ("with_events=maybe", "with_events: Must be a valid boolean.", "invalid_request"),
     ],
 )
 def test_invalid_message_list_queries(api, session, query, msg, code):
+    services.message_store(session=session, blob={"role": "user", "content": "Hi"})
+
     response = api.get(f"/api/v1/session/{session.id}/messages?{query}")
 
     assert response.status_code == 400
@@ -334,11 +395,24 @@ def test_invalid_message_list_queries(api, session, query, msg, code):
 # Routing ----------------------------------------------------------------------------------
 
 
-def test_unknown_api_path_answers_with_the_envelope(api):
-    response = api.get("/api/v1/nothing-here")
+@pytest.mark.parametrize("debug", [True, False])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/nothing-here"),
+        ("post", "/api/v1/session/123/unknown"),
+        ("get", "/api/v1/session/"),  # no trailing-slash redirect either
+        ("delete", "/api/v1/"),
+    ],
+)
+def test_unknown_api_path_answers_with_the_envelope(api, settings, debug, method, path):
+    settings.DEBUG = debug
+
+    response = getattr(api, method)(path)
 
     assert response.status_code == 404
-    assert response.json() == error(404, "no API endpoint at /api/v1/nothing-here", "not_found")
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == error(404, f"no API endpoint at {path}", "not_found")
 
 
 def test_method_not_allowed(api):

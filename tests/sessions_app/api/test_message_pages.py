@@ -43,9 +43,9 @@ def read_all_pages(api, session, *, limit: int, time_desc: bool) -> list[dict[st
 def test_pages_visit_every_message_exactly_once(api, session, message_ids, limit, time_desc):
     pages = read_all_pages(api, session, limit=limit, time_desc=time_desc)
 
-    visited = [message_id for page in pages for message_id in page["ids"]]
-    expected = message_ids[::-1] if time_desc else message_ids
-    assert visited == expected
+    # Newest first picks the pages from the end, but each page is in conversation order.
+    in_order = pages[::-1] if time_desc else pages
+    assert [message_id for page in in_order for message_id in page["ids"]] == message_ids
     assert [len(page["ids"]) for page in pages[:-1]] == [limit] * (len(pages) - 1)
     assert len(pages) == -(-MESSAGE_COUNT // limit)
     for page in pages:
@@ -53,18 +53,43 @@ def test_pages_visit_every_message_exactly_once(api, session, message_ids, limit
         assert page["sources"] == [[message_id] for message_id in page["ids"]]
 
 
-def test_newest_first_page_is_converted_in_order_then_reversed(api, session, message_ids):
+def test_newest_first_is_the_newest_page_in_conversation_order(api, session, message_ids):
     response = api.get(f"/api/v1/session/{session.id}/messages", {"limit": 3, "time_desc": "true"})
 
     page = response.json()["data"]
     assert page["items"] == [
-        {"role": "user", "content": "message 22"},
-        {"role": "assistant", "content": "message 21"},
         {"role": "user", "content": "message 20"},
+        {"role": "assistant", "content": "message 21"},
+        {"role": "user", "content": "message 22"},
     ]
-    assert page["ids"] == message_ids[:-4:-1]
-    assert page["metas"] == [{"n": 22}, {"n": 21}, {"n": 20}]
+    assert page["ids"] == message_ids[-3:]
+    assert page["metas"] == [{"n": 20}, {"n": 21}, {"n": 22}]
     assert page["has_more"] is True
+    assert page["edit_at_message_id"] == message_ids[-1]
+
+    older = api.get(
+        f"/api/v1/session/{session.id}/messages",
+        {"limit": 3, "time_desc": "true", "cursor": page["next_cursor"]},
+    ).json()["data"]
+    assert older["ids"] == message_ids[-6:-3]
+
+
+@pytest.mark.parametrize("query", [{}, {"limit": 0}, {"limit": 0, "time_desc": "true"}])
+def test_without_a_limit_the_whole_session_is_read(api, session, message_ids, query):
+    # Acontext's SDKs call without a limit to get the conversation to send to a model.
+    for index in range(MESSAGE_COUNT, 250):
+        services.message_store(session=session, blob={"role": "user", "content": f"m {index}"})
+    every_id = [str(i) for i in Message.objects.order_by("seq").values_list("id", flat=True)]
+
+    response = api.get(f"/api/v1/session/{session.id}/messages", query)
+
+    data = response.json()["data"]
+    assert data["ids"] == every_id  # 250: more than any page size the SDKs would guess
+    assert data["items"][0] == {"role": "user", "content": "message 0"}
+    assert data["items"][-1] == {"role": "user", "content": "m 249"}
+    assert data["has_more"] is False
+    assert data["next_cursor"] is None
+    assert data["edit_at_message_id"] == every_id[-1]
 
 
 def test_the_whole_answer_for_one_page(api, session, message_ids):
@@ -82,7 +107,9 @@ def test_the_whole_answer_for_one_page(api, session, message_ids):
         "sources": [[message_ids[0]], [message_ids[1]]],
         "next_cursor": data["next_cursor"],
         "has_more": True,
-        "this_time_tokens": 5,  # "message 0" + "message 1": 18 characters, 4 a token
+        # o200k_base: "message 0\n" is [3938, 220, 15, 198], and so is "message 1\n" but 16.
+        "this_time_tokens": 8,
+        "edit_at_message_id": message_ids[1],
         "warnings": [],
         "system": None,
     }
@@ -114,6 +141,7 @@ def test_an_empty_session_reads_as_an_empty_page(api, session):
             "next_cursor": None,
             "has_more": False,
             "this_time_tokens": 0,
+            "edit_at_message_id": None,
             "warnings": [],
             "system": None,
         },
@@ -154,4 +182,7 @@ def test_the_api_answers_exactly_what_the_converter_renders(api, project, target
     assert data["metas"] == [metas[sources[0]] for sources in rendered.sources]
     assert data["system"] == rendered.system
     assert data["warnings"] == [warning.as_dict() for warning in rendered.warnings]
-    assert data["this_time_tokens"] == conversion.approximate_tokens(m.canonical for m in messages)
+    assert data["this_time_tokens"] == sum(m.tokens for m in messages)
+    assert data["this_time_tokens"] == sum(
+        conversion.count_message_tokens(m.canonical) for m in messages
+    )

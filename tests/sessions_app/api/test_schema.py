@@ -2,6 +2,7 @@
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
@@ -15,6 +16,7 @@ from sessions_app.models import Session
 
 pytestmark = pytest.mark.django_db
 
+READ = (400, 401, 404)
 OPERATIONS = {
     ("/api/v1/ping", "get"): ("ping", 200, ()),
     ("/api/v1/session", "get"): ("list_sessions", 200, (400, 401)),
@@ -42,6 +44,21 @@ OPERATIONS = {
         "patch_message_meta",
         200,
         (400, 401, 404, 413, 415),
+    ),
+    ("/api/v1/session/{session_id}/token_counts", "get"): ("get_token_counts", 200, READ),
+    ("/api/v1/session/{session_id}/copy", "post"): ("copy_session", 200, (400, 401, 404, 413)),
+    ("/api/v1/session/{session_id}/events", "get"): ("get_events", 200, READ),
+    ("/api/v1/session/{session_id}/events", "post"): (
+        "add_event",
+        200,
+        (400, 401, 404, 413, 415),
+    ),
+    ("/api/v1/session/{session_id}/task", "get"): ("get_tasks", 200, READ),
+    ("/api/v1/session/{session_id}/flush", "post"): ("flush", 200, READ),
+    ("/api/v1/session/{session_id}/observing_status", "get"): (
+        "messages_observing_status",
+        200,
+        READ,
     ),
 }
 
@@ -118,11 +135,24 @@ def test_session_list_query_parameters(spec):
 def test_message_page_lists_the_four_formats(spec):
     found = parameters(spec, "/api/v1/session/{session_id}/messages", "get")
 
-    assert set(found) == {"session_id", "format", "limit", "cursor", "time_desc"}
+    assert set(found) == {
+        "session_id",
+        "format",
+        "limit",
+        "cursor",
+        "time_desc",
+        "edit_strategies",
+        "pin_editing_strategies_at_message",
+        "with_events",
+        "with_asset_public_url",
+    }
     assert found["format"]["schema"]["enum"] == list(conversion.FORMATS)
     assert found["format"]["schema"]["default"] == "openai"
-    assert (found["limit"]["schema"]["minimum"], found["limit"]["schema"]["maximum"]) == (1, 1000)
-    assert found["limit"]["schema"]["default"] == 200
+    assert (found["limit"]["schema"]["minimum"], found["limit"]["schema"]["maximum"]) == (0, 1000)
+    assert found["limit"]["schema"]["default"] == 0
+    assert "whole session" in found["limit"]["description"]
+    assert found["edit_strategies"]["schema"]["type"] == "string"
+    assert "token_limit" in found["edit_strategies"]["description"]
     assert found["session_id"]["schema"] == {"type": "string", "format": "uuid"}
     assert found["session_id"]["required"] is True
 
@@ -300,7 +330,13 @@ def test_documented_examples_are_what_the_api_says(spec, api, session):
         "create_session": ("post", "/api/v1/session", {"use_uuid": "nope"}),
         "get_session": ("get", "/api/v1/session/not-a-uuid", None),
         "replace_configs": ("put", f"/api/v1/session/{session.pk}/configs", {"configs": "x"}),
-        "get_messages": ("get", f"/api/v1/session/{session.pk}/messages?format=xml", None),
+        "get_messages": (
+            "get",
+            f"/api/v1/session/{session.pk}/messages?edit_strategies="
+            + quote('[{"type": "token_limit"}]'),
+            None,
+        ),
+        "add_event": ("post", f"/api/v1/session/{session.pk}/events", {"type": "x", "data": []}),
         "store_message": (
             "post",
             f"/api/v1/session/{session.pk}/messages",

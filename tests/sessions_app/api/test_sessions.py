@@ -19,6 +19,7 @@ def session_json(session: Session) -> dict[str, Any]:
         "id": str(session.id),
         "project_id": str(session.project_id),
         "user_id": session.user or None,
+        "space_id": None,
         "disable_task_tracking": session.disable_task_tracking,
         "configs": session.configs,
         "created_at": iso8601(session.created_at),

@@ -1,0 +1,31 @@
+"""Drive the official npm SDK (`@acontext/acontext`, pinned in tests/sdk_npm) from a test."""
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+DRIVER = Path(__file__).resolve().parents[2] / "sdk_npm" / "drive.cjs"
+
+
+def result(index: int, *keys: str) -> dict[str, Any]:
+    """An argument that stands for ``calls[index]``'s result (or one of its fields)."""
+    return {"$result": [index, *keys]}
+
+
+def run_npm_sdk(base_url: str, api_key: str, calls: list[dict[str, Any]]) -> list[Any]:
+    """Run ``calls`` (``{"call": "sessions.create", "args": [...]}``) in one Node process.
+
+    Each outcome is ``{"result": ...}`` or ``{"error": {"name", "message", "status"}}``.
+    """
+    completed = subprocess.run(
+        ["node", str(DRIVER)],
+        input=json.dumps({"baseUrl": base_url, "apiKey": api_key, "calls": calls}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    outcomes: list[Any] = json.loads(completed.stdout)
+    return outcomes
