@@ -87,6 +87,8 @@ def resolve_tool_ids(messages: Sequence[StoredMessage]) -> ToolIds:
     ids = ToolIds()
     unanswered_by_name: dict[str, deque[str]] = {}
     for position, message in enumerate(messages):
+        # An edited message is rebuilt, never replayed: its partner must be rebuilt too.
+        origin = f"{message.format} (edited)" if message.edited else message.format
         for index, part in enumerate(message.canonical["parts"]):
             kind = part["type"]
             if kind == "tool-call":
@@ -96,7 +98,7 @@ def resolve_tool_ids(messages: Sequence[StoredMessage]) -> ToolIds:
                 if call_id is None:
                     call_id = f"call_{message.id.replace('-', '')}_{index}"
                     ids.resolved[(position, index)] = call_id
-                    ids.generated_formats[call_id] = {message.format}
+                    ids.generated_formats[call_id] = {origin}
                 ids.call_names[call_id] = name
                 unanswered_by_name.setdefault(name, deque()).append(call_id)
             elif kind == "tool-result":
@@ -110,10 +112,10 @@ def resolve_tool_ids(messages: Sequence[StoredMessage]) -> ToolIds:
                 waiting = unanswered_by_name.get(str(meta.get("name", "")))
                 if waiting:
                     result_id = waiting.popleft()
-                    ids.generated_formats.setdefault(result_id, set()).add(message.format)
+                    ids.generated_formats.setdefault(result_id, set()).add(origin)
                 else:
                     result_id = f"result_{message.id.replace('-', '')}_{index}"
-                    ids.generated_formats[result_id] = {message.format}
+                    ids.generated_formats[result_id] = {origin}
                 ids.resolved[(position, index)] = result_id
     return ids
 
