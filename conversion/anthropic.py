@@ -285,7 +285,8 @@ def _tool_use(piece: Piece, conversation: Conversation, ids: ToolIds) -> JSONObj
         conversation.warn(
             piece,
             "arguments_not_object",
-            f"arguments are not a JSON object; given as input.{RAW_ARGUMENTS_KEY}",
+            "arguments are not a JSON object within the number and depth rules; given as "
+            f"input.{RAW_ARGUMENTS_KEY}",
         )
         tool_input = {RAW_ARGUMENTS_KEY: arguments}
     return {

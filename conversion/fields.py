@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from conversion import json_rules
 from conversion.canonical import InvalidMessage, JSONObject
 
 
@@ -99,9 +100,10 @@ def arguments_from_object(tool_input: JSONObject) -> str:
 
 
 def object_from_arguments(arguments: str) -> JSONObject | None:
-    """The arguments as a JSON object, or None when they are not one."""
+    """The arguments as a JSON object, or None when they are not one (or hold JSON that the
+    answer could not carry exactly: see json_rules)."""
     try:
-        value = json.loads(arguments)
-    except ValueError:
+        value = json_rules.loads(arguments)
+    except ValueError:  # UnsupportedJSON too
         return None
     return value if isinstance(value, dict) else None

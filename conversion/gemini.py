@@ -365,7 +365,8 @@ def _function_call_block(piece: Piece, conversation: Conversation) -> JSONObject
         conversation.warn(
             piece,
             "arguments_not_object",
-            f"arguments are not a JSON object; given as args.{RAW_ARGUMENTS_KEY}",
+            "arguments are not a JSON object within the number and depth rules; given as "
+            f"args.{RAW_ARGUMENTS_KEY}",
         )
         args = {RAW_ARGUMENTS_KEY: meta["arguments"]}
     call: JSONObject = {"name": meta["name"], "args": args}

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Literal
 import orjson
 
 import conversion
+from conversion import json_rules
 from conversion.gemini import camel
 from conversion.media import OPENAI_AUDIO_FORMATS
 from sessions_app.services import ConvertedMessages
@@ -180,8 +181,8 @@ def _text_or_json(text: str) -> Block:
     stripped = text.strip()
     if stripped[:1] in ("{", "["):
         try:
-            return JsonBlock(label="", json=pretty_json(json.loads(stripped)))
-        except ValueError:
+            return JsonBlock(label="", json=pretty_json(json_rules.loads(stripped)))
+        except ValueError:  # not JSON, or beyond the number and depth rules: plain text
             pass
     return TextBlock(text=text)
 
@@ -189,7 +190,7 @@ def _text_or_json(text: str) -> Block:
 def _arguments_block(tool_id: Any, name: Any, arguments: Any, *, label: str = "") -> ToolCallBlock:
     if isinstance(arguments, str):
         try:
-            parsed = json.loads(arguments) if arguments.strip() else {}
+            parsed = json_rules.loads(arguments) if arguments.strip() else {}
         except ValueError:
             # Invalid JSON arguments are legal to store; show them as they are.
             return ToolCallBlock(

@@ -5,6 +5,7 @@ page (``services.session_messages_converted``, the one conversion path) and hand
 to a presenter; the templates only draw what the presenters describe.
 """
 
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from rest_framework.exceptions import ValidationError
 
 import conversion
 from sessions_app import presenters, services
+from sessions_app.api.errors import error_message
 from sessions_app.api.json import OrjsonRenderer
 from sessions_app.api.pagination import MESSAGE_PAGE_SIZE_MAX, PAGE_SIZE_MAX, encode_cursor
 from sessions_app.api.responses import envelope
@@ -38,6 +40,7 @@ from sessions_app.models import Message, Project, Session
 PAGE_SIZE = PAGE_SIZE_MAX
 SESSIONS_PER_PAGE = 25
 DEFAULT_FORMAT = "openai"
+AFTER_PATTERN = re.compile(r"[0-9]{1,18}")
 
 # No inline script or style anywhere on these pages, so a message that smuggles markup past
 # escaping still could not run. Images may come from anywhere (conversations link them);
@@ -101,8 +104,9 @@ def _target_format(request: HttpRequest) -> str:
 def _after_seq(request: HttpRequest) -> int:
     """The page's position: it starts after this seq (0 for the first page)."""
     value = request.GET.get("after", "0")
-    if not value.isdigit():
-        raise BadRequest("after must be a non-negative integer")
+    # ASCII digits only (str.isdigit() takes "²"), and few enough for a 64-bit seq.
+    if not AFTER_PATTERN.fullmatch(value):
+        raise BadRequest("after must be a non-negative integer of at most 18 digits")
     return int(value)
 
 
@@ -310,8 +314,9 @@ def messages_json(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpR
     session = _session_or_404(request, session_id)
     try:
         data = message_page_data(session, request.GET)
-    except (ValidationError, conversion.UnknownFormat) as error:
-        return HttpResponseBadRequest(str(error), content_type="text/plain")
+    except (ValidationError, conversion.UnknownFormat, conversion.InvalidEditStrategy) as error:
+        # The API's own message ("limit: Ensure this value is ..."), as plain text.
+        return HttpResponseBadRequest(error_message(error), content_type="text/plain")
     body = OrjsonRenderer().render(envelope(data).data)
     return HttpResponse(
         body,

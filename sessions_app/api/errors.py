@@ -19,6 +19,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 import conversion
+from conversion.json_rules import UnsupportedJSON
 from sessions_app.services import MetaTooLarge, SessionAlreadyExists, SessionTooLargeToCopy
 
 API_PATH_PREFIX = "/api/"
@@ -71,6 +72,8 @@ def _describe(exc: Exception, context: dict[str, Any]) -> tuple[int, str, str] |
     """(status, msg, error) for the exceptions the API answers, None for a 500."""
     if isinstance(exc, conversion.InvalidMessage):
         return 400, str(exc), "invalid_message"
+    if isinstance(exc, UnsupportedJSON):
+        return 400, str(exc), "unsupported_json"
     if isinstance(exc, conversion.InvalidEditStrategy):
         return 400, str(exc), "invalid_edit_strategy"
     if isinstance(exc, SessionTooLargeToCopy):
@@ -99,6 +102,12 @@ def _describe(exc: Exception, context: dict[str, Any]) -> tuple[int, str, str] |
     if isinstance(exc, exceptions.APIException):
         return exc.status_code, str(exc.detail), str(exc.default_code)
     return None
+
+
+def error_message(exc: Exception) -> str:
+    """The ``msg`` the API answers for ``exc`` (a 400's message, for the pages' download)."""
+    described = _describe(exc, {})
+    return described[1] if described is not None else str(exc)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -1,4 +1,3 @@
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -8,7 +7,10 @@ from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.fields.json import KeyTransform
 
+from conversion import json_rules
 from sessions_app.models import Session
+
+from .json import contains_nul
 
 
 def filter_json_contains(
@@ -48,16 +50,24 @@ def _leaves(
 
 
 class JSONObjectFormField(forms.CharField):
+    """A JSON object in a query parameter, held to the same rules as JSON bodies: the
+    database must be able to compare with it (no NUL, no lone surrogate, numbers and depth
+    within conversion.json_rules)."""
+
     def to_python(self, value: Any) -> Any:
         text = super().to_python(value)
         if not text:
             return None
         try:
-            parsed = json.loads(text)
+            parsed = json_rules.loads(text)
+        except json_rules.UnsupportedJSON as unsupported:
+            raise forms.ValidationError(str(unsupported)) from None
         except ValueError:
             raise forms.ValidationError("Must be a JSON object.") from None
         if not isinstance(parsed, dict):
             raise forms.ValidationError("Must be a JSON object.")
+        if "\\u0000" in text and contains_nul(parsed):
+            raise forms.ValidationError("strings must not contain \\u0000")
         return parsed
 
 

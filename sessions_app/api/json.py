@@ -10,6 +10,8 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 
+from conversion import json_rules
+
 
 def _serialize_other(value: Any) -> Any:
     if isinstance(value, Promise):  # lazily translated strings in DRF's error messages
@@ -17,13 +19,13 @@ def _serialize_other(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _contains_nul(value: Any) -> bool:
+def contains_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
     if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
+        return any(contains_nul(item) for item in value)
     return False
 
 
@@ -54,11 +56,16 @@ class OrjsonParser(BaseParser):
     ) -> Any:
         body = stream.read()
         try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError as error:
+            # Numbers and depth that a later answer could not write back exactly are refused
+            # here, for every field (UnsupportedJSON names the path; the error handler
+            # answers 400). First, so that no walk below meets deeper nesting than allowed.
+            data = json_rules.loads(body)
+        except json_rules.UnsupportedJSON:
+            raise
+        except ValueError as error:  # orjson's, or the standard library's second reading
             raise ParseError(f"malformed JSON body: {error}") from None
         # PostgreSQL's jsonb cannot hold U+0000; refuse it up front, on every database, rather
         # than fail at insert time. The byte search keeps the common case free of a tree walk.
-        if b"\\u0000" in body and _contains_nul(data):
+        if b"\\u0000" in body and contains_nul(data):
             raise ParseError("unsupported JSON body: strings must not contain \\u0000")
         return data

@@ -63,7 +63,20 @@ def decode_time_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     raise serializers.ValidationError({"cursor": "Invalid cursor."})
 
 
-class PageQuerySerializer(serializers.Serializer[Any]):
+class QuerySerializer(serializers.Serializer[Any]):
+    """Query parameters. One given empty (``?format=``) is an error: DRF reads an empty form
+    value as absent and would quietly use the default."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "get"):
+            names = [str(name) for name in self.fields]
+            empty = {name: "This field may not be blank." for name in names if data.get(name) == ""}
+            if empty:
+                raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
+
+
+class PageQuerySerializer(QuerySerializer):
     # The default is the paginator's.
     limit = serializers.IntegerField(min_value=1, max_value=PAGE_SIZE_MAX, required=False)
     cursor = serializers.CharField(required=False)

@@ -10,7 +10,7 @@ from rest_framework import serializers
 import conversion
 from sessions_app.models import EVENT_TYPE_MAX_LENGTH, Session, SessionEvent
 
-from .pagination import MESSAGE_PAGE_SIZE_MAX
+from .pagination import MESSAGE_PAGE_SIZE_MAX, QuerySerializer
 
 
 @extend_schema_field(OpenApiTypes.OBJECT)
@@ -64,8 +64,19 @@ class SessionSerializer(serializers.ModelSerializer[Session]):
         return None
 
 
+@extend_schema_field(OpenApiTypes.UUID)
+class UUIDStringField(serializers.UUIDField):
+    """A UUID written as a string. DRF's own field also takes integers (so ``5`` and
+    ``false`` would become ...0005 and the nil UUID)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class SessionCreateSerializer(serializers.Serializer[Any]):
-    use_uuid = serializers.UUIDField(
+    use_uuid = UUIDStringField(
         required=False, help_text="Create the session with this id; 409 if it exists."
     )
     user = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
@@ -115,7 +126,7 @@ class EditStrategiesField(serializers.Field[list[conversion.Strategy], str, Any,
         return conversion.parse_strategies(value)
 
 
-class MessagePageQuerySerializer(serializers.Serializer[Any]):
+class MessagePageQuerySerializer(QuerySerializer):
     format = MessageFormatField(default="openai", help_text="The format to return")
     limit = serializers.IntegerField(
         min_value=0,

@@ -417,11 +417,32 @@ def test_conversion_warnings_are_shown_on_their_message(alice_client, mixed):
     assert 'class="warning" data-code="thinking_dropped"' in response.content.decode()
 
 
-@pytest.mark.parametrize("query", ["format=klingon", "after=-1", "after=abc"])
-def test_a_bad_query_is_a_bad_request(alice_client, mixed, query):
-    response = alice_client.get(f"/sessions/{mixed.pk}/?{query}")
+BAD_AFTER = ["after=-1", "after=abc", "after=%C2%B2", "after=" + "9" * 19]  # %C2%B2: "²"
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        *[("", query) for query in ["format=klingon", "format=", *BAD_AFTER]],
+        # The side-by-side page shows every format: it reads no format parameter.
+        *[("side-by-side/", query) for query in BAD_AFTER],
+    ],
+)
+def test_a_bad_query_is_a_bad_request(alice_client, mixed, query, page):
+    response = alice_client.get(f"/sessions/{mixed.pk}/{page}?{query}")
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url", ["/sessions/?q=%00", "/sessions/?project=%00", "/sessions/?q=a&x%00=1"]
+)
+def test_nul_in_a_page_query_is_a_bad_request(alice_client, mixed, url):
+    response = alice_client.get(url)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain"
+    assert response.content.endswith(b": query parameters must not contain NUL")
 
 
 def test_long_conversations_are_paged_by_seq(alice_client, session):
@@ -591,11 +612,29 @@ def test_a_longer_conversation_downloads_the_page_on_screen(alice_client, sessio
     )
 
 
-@pytest.mark.parametrize("query", ["format=klingon", "limit=-1", "cursor=%%%"])
-def test_a_bad_download_query_is_a_bad_request(alice_client, mixed, query):
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "format=klingon",
+            "format: unknown format 'klingon'; expected one of openai, anthropic, gemini, acontext",
+        ),
+        ("limit=-1", "limit: Ensure this value is greater than or equal to 0."),
+        ("cursor=%%%", "cursor: Invalid cursor."),
+        ("format=", "format: This field may not be blank."),
+        (
+            'edit_strategies=[{"type":"x"}]',
+            "edit_strategies[0].type: unknown strategy 'x'; expected one of remove_tool_result, "
+            "remove_tool_call_params, token_limit, middle_out",
+        ),
+    ],
+)
+def test_a_bad_download_query_says_what_the_api_says(alice_client, mixed, query, message):
     response = alice_client.get(f"{download_url(mixed)}?{query}")
 
     assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain"
+    assert response.content.decode() == message
 
 
 def test_the_hostile_text_survives_the_download_unchanged(alice_client, mixed):
