@@ -45,6 +45,10 @@ ROLE_STYLES = {
     "tool": "tool",
     "function": "tool",
 }
+# A data: URL longer than this is not inlined (it would be repeated in every format of the
+# side-by-side view); the page says "not loaded" and the download has it. Texts are clipped
+# by the templates (templatetags/clipping.py).
+INLINE_MEDIA_MAX_CHARS = 512 * 1024
 # Browsers only play data: audio here (the Content-Security-Policy keeps remote media out).
 _DATA_URL_MEDIA_TYPES: dict[MediaUse, tuple[str, ...]] = {
     "image": ("image/",),
@@ -54,7 +58,8 @@ _DATA_URL_MEDIA_TYPES: dict[MediaUse, tuple[str, ...]] = {
 
 
 def safe_url(url: object, use: MediaUse) -> str | None:
-    """``url`` when a browser may load it as ``use``; None when it must stay text.
+    """``url`` when a browser may load it as ``use``; None when it must stay text (or, for
+    a data: URL, when it is too large to inline).
 
     The scheme must open the string exactly (no leading blanks or control characters, which
     browsers strip before reading a scheme).
@@ -68,6 +73,8 @@ def safe_url(url: object, use: MediaUse) -> str | None:
     if scheme in ("http", "https"):
         return url if rest.startswith("//") and len(rest) > 2 else None
     if scheme == "data":
+        if len(url) > INLINE_MEDIA_MAX_CHARS:
+            return None
         media_type = rest.split(",", 1)[0].split(";", 1)[0].strip().lower()
         return url if media_type.startswith(_DATA_URL_MEDIA_TYPES[use]) else None
     return None
@@ -213,6 +220,12 @@ def _string(value: Any) -> str:
     return value if isinstance(value, str) else "" if value is None else str(value)
 
 
+def _inline_description(data_url: str, what: str) -> str:
+    if len(data_url) > INLINE_MEDIA_MAX_CHARS:
+        return f"inline {what} ({len(data_url):,} characters, too large to show on a page)"
+    return f"inline {what}"
+
+
 def _media_block(
     kind: str, *, url: Any = None, data: Any = None, media_type: Any = None, filename: Any = None
 ) -> Block:
@@ -220,7 +233,7 @@ def _media_block(
     media_type = _string(media_type)
     if data is not None:
         location = f"data:{media_type or 'application/octet-stream'};base64,{_string(data)}"
-        described = f"inline {media_type or 'data'}"
+        described = _inline_description(location, media_type or "data")
     else:
         location = _string(url)
         described = location
@@ -318,7 +331,7 @@ def _openai_part(part: JSONObject) -> Block:
         url = _string(image.get("url"))
         return ImageBlock(
             src=safe_url(url, "image"),
-            url_text=url if not url.startswith("data:") else "inline image",
+            url_text=url if not url.startswith("data:") else _inline_description(url, "image"),
             detail=_string(image.get("detail")),
         )
     if kind == "input_audio":

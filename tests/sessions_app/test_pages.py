@@ -641,3 +641,49 @@ def test_the_hostile_text_survives_the_download_unchanged(alice_client, mixed):
     body = alice_client.get(download_url(mixed), {"format": "openai"}).json()
 
     assert ATTACK_TEXT in [item["content"] for item in body["data"]["items"]]
+
+
+# Bounded pages ----------------------------------------------------------------------------
+
+HUGE_TEXT = "All work and no play. " * (8 * 1024 * 1024 // 22)  # 8 MiB
+
+
+@pytest.fixture
+def huge(session) -> Session:
+    services.message_store(session=session, blob={"role": "user", "content": HUGE_TEXT})
+    services.message_store(
+        session=session,
+        blob={
+            "role": "user",
+            "content": [
+                {
+                    "type": "image",
+                    "source": {
+                        "type": "base64",
+                        "media_type": "image/png",
+                        "data": "iVBORw0KGgoA" * (600 * 1024 // 12),
+                    },
+                }
+            ],
+        },
+        format="anthropic",
+    )
+    return session
+
+
+@pytest.mark.parametrize("page", ["", "side-by-side/"])
+def test_a_page_with_an_8_mib_message_stays_small(alice_client, huge, page):
+    response = alice_client.get(f"/sessions/{huge.pk}/{page}")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert len(response.content) < 4 * 1024 * 1024
+    assert f"clipped here: {len(HUGE_TEXT):,} characters in all" in html
+    assert 'src="data:image/png' not in html  # 600 KiB of base64: not inlined
+    assert "too large to show on a page" in html
+
+
+def test_the_download_still_has_the_whole_message(alice_client, huge):
+    body = alice_client.get(download_url(huge), {"format": "openai"}).json()
+
+    assert body["data"]["items"][0]["content"] == HUGE_TEXT
