@@ -153,7 +153,7 @@ class CreatedAtKeysetPagination(BasePagination):
                 "name": "cursor",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "minLength": 1},
                 "description": "next_cursor of the previous page",
             },
             {

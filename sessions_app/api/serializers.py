@@ -14,6 +14,24 @@ from .pagination import MESSAGE_PAGE_SIZE_MAX, QuerySerializer
 
 
 @extend_schema_field(OpenApiTypes.OBJECT)
+class StrictCharField(serializers.CharField):
+    """A JSON string in a body. DRF's CharField turns 0 into "0"; a wrong type is a 400."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean in a body. DRF's BooleanField also reads 0, "yes", "off"..."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class JSONObjectField(serializers.JSONField):
     default_error_messages = {"not_an_object": "Must be a JSON object."}
 
@@ -27,7 +45,7 @@ class JSONObjectField(serializers.JSONField):
 # Documented with its values, but checked by the service (conversion.check_format), whose
 # message lists the formats: a ChoiceField would answer a different error.
 @extend_schema_field({"type": "string", "enum": list(conversion.FORMATS)})
-class MessageFormatField(serializers.CharField):
+class MessageFormatField(StrictCharField):
     pass
 
 
@@ -79,9 +97,9 @@ class SessionCreateSerializer(serializers.Serializer[Any]):
     use_uuid = UUIDStringField(
         required=False, help_text="Create the session with this id; 409 if it exists."
     )
-    user = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
+    user = StrictCharField(required=False, allow_blank=True, max_length=255, default="")
     configs = JSONObjectField(required=False, default=dict)
-    disable_task_tracking = serializers.BooleanField(required=False, default=False)
+    disable_task_tracking = StrictBooleanField(required=False, default=False)
 
 
 class ConfigsSerializer(serializers.Serializer[Any]):
@@ -104,6 +122,7 @@ class MetaSerializer(serializers.Serializer[Any]):
 @extend_schema_field(
     {
         "type": "string",
+        "minLength": 1,
         "description": "A JSON array of edit strategies, e.g. "
         '`[{"type": "token_limit", "params": {"limit_tokens": 20000}}]`: '
         + ", ".join(conversion.STRATEGY_TYPES),
@@ -191,7 +210,7 @@ class SessionEventSerializer(serializers.ModelSerializer[SessionEvent]):
 
 
 class SessionEventCreateSerializer(serializers.Serializer[Any]):
-    type = serializers.CharField(
+    type = StrictCharField(
         max_length=EVENT_TYPE_MAX_LENGTH, help_text="text_event, disk_event or your own"
     )
     # A field named data hides Serializer.data only on the class body DRF's metaclass reads.

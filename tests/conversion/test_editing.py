@@ -14,6 +14,7 @@ from conversion.editing import (
     MiddleOut,
     RemoveToolCallParams,
     RemoveToolResult,
+    Strategy,
     TokenLimit,
     edit,
     parse_strategies,
@@ -417,7 +418,7 @@ def test_middle_out_takes_the_first_message_when_two_are_left():
 
 def test_strategies_run_in_acontext_priority_order():
     messages = agent_run()
-    placeholders_first = [
+    placeholders_first: list[Strategy] = [
         TokenLimit(limit_tokens=10_000),
         RemoveToolCallParams(keep_recent_n_tool_calls=0),
         RemoveToolResult(keep_recent_n_tool_results=0),
@@ -505,7 +506,7 @@ def test_an_edited_message_is_rendered_not_replayed():
 
 # Every corpus conversation stays a valid request in every format -------------------------
 
-STRATEGY_SETS = {
+STRATEGY_SETS: dict[str, list[Strategy]] = {
     "results": [RemoveToolResult(keep_recent_n_tool_results=0)],
     "params": [RemoveToolCallParams(keep_recent_n_tool_calls=0)],
     "limit": [TokenLimit(limit_tokens=60)],

@@ -649,7 +649,7 @@ HUGE_TEXT = "All work and no play. " * (8 * 1024 * 1024 // 22)  # 8 MiB
 
 
 @pytest.fixture
-def huge(session) -> Session:
+def huge(session: Session) -> Session:
     services.message_store(session=session, blob={"role": "user", "content": HUGE_TEXT})
     services.message_store(
         session=session,

@@ -21,7 +21,7 @@ def ok(data: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def conversation(session) -> Session:
+def conversation(session: Session) -> Session:
     services.message_store(session=session, blob={"role": "user", "content": "hello world"})
     services.message_store(
         session=session,
