@@ -36,7 +36,7 @@ EXAMPLES_PER_OPERATION = 25
 
 
 def test_the_fuzzer_finds_no_server_error_and_no_answer_against_the_schema(
-    live_server, issued_key, capsys
+    live_server, issued_key, capsys, tmp_path
 ):
     completed = subprocess.run(
         [
@@ -56,6 +56,7 @@ def test_the_fuzzer_finds_no_server_error_and_no_answer_against_the_schema(
             "1",
             "--no-color",
         ],
+        cwd=tmp_path,  # where it keeps its cache
         capture_output=True,
         text=True,
         timeout=600,
