@@ -189,7 +189,14 @@ SPECTACULAR_SETTINGS = {
         "in the admin or with `manage.py create_api_key`; here, use **Authorize**).\n\n"
         'Every answer is an envelope: `{"code": 0, "data": ..., "msg": ""}` on success, '
         '`{"code": <HTTP status>, "msg": "<field path>: <problem>", "error": "<short code>"}` '
-        "on failure."
+        "on failure.\n\n"
+        "**Limits.** Every JSON a request carries (body, `blob`, `meta`, `configs`, event "
+        "`data`, `filter_by_configs`) holds numbers between -2^63 and 2^64 - 1 and at most 100 "
+        "levels of nested arrays and objects, and no string holds U+0000; otherwise the answer "
+        "is a 400 naming the field (`unsupported_json`). What is accepted reads back exactly. "
+        "A body is at most 20 MiB (413), `meta` at most 64 KiB serialized (413), a page of "
+        "messages at most 1,000 (no `limit`: the whole session), a page of sessions or events "
+        "at most 200, and a copy at most 5,000 messages (413)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
