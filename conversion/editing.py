@@ -236,10 +236,7 @@ class _Editor:
         message = self.messages[position]
         parts = list(message.canonical["parts"])
         parts[index] = part
-        canonical = {**message.canonical, "parts": parts}
-        self.messages[position] = dataclasses.replace(
-            message, canonical=canonical, tokens=tokens.count_message(canonical), edited=True
-        )
+        self.messages[position] = _with_parts(message, parts)
 
     def _warn(self, message: StoredMessage, index: int | None, code: str, detail: str) -> None:
         self.warnings.append(ConversionWarning(message.id, index, code, detail))
@@ -411,12 +408,17 @@ def _result_tool_name(ids: ToolIds, position: int, index: int, part: JSONObject)
     return name if name is not None else str(part["meta"].get("name", ""))
 
 
-def _without_parts(message: StoredMessage, indexes: Collection[int]) -> StoredMessage:
-    parts = [part for index, part in enumerate(message.canonical["parts"]) if index not in indexes]
+def _with_parts(message: StoredMessage, parts: list[JSONObject]) -> StoredMessage:
+    """``message`` edited to hold ``parts``, counted again."""
     canonical = {**message.canonical, "parts": parts}
     return dataclasses.replace(
         message, canonical=canonical, tokens=tokens.count_message(canonical), edited=True
     )
+
+
+def _without_parts(message: StoredMessage, indexes: Collection[int]) -> StoredMessage:
+    parts = message.canonical["parts"]
+    return _with_parts(message, [part for index, part in enumerate(parts) if index not in indexes])
 
 
 def _tool_links(messages: Sequence[StoredMessage], ids: ToolIds) -> dict[int, set[int]]:
