@@ -437,5 +437,7 @@ def _events_between(session: Session, first: _MessageRow, last: _MessageRow) -> 
     return list(
         SessionEvent.objects.filter(
             session=session, created_at__gte=first.created_at, created_at__lte=last.created_at
-        ).order_by("created_at", "id")
+        )
+        .select_related("session")  # the answer names each event's project
+        .order_by("created_at", "id")
     )

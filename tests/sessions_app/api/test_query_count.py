@@ -23,3 +23,32 @@ def test_reading_messages_costs_the_same_few_queries_however_many(
 
     assert response.status_code == 200
     assert response.json()["data"]["has_more"] is False
+
+
+@pytest.mark.parametrize("events", [1, 30])
+def test_events_with_messages_cost_one_query_more(api, session, events, django_assert_num_queries):
+    services.message_store(session=session, blob={"role": "user", "content": "first"})
+    for index in range(events):
+        services.session_event_add(session=session, type="text_event", data={"n": index})
+    services.message_store(session=session, blob={"role": "user", "content": "last"})
+    api.get(f"/api/v1/session/{session.id}")  # records the key's use, a write once a minute
+
+    # The key, the session, the messages, their events.
+    with django_assert_num_queries(4):
+        response = api.get(f"/api/v1/session/{session.id}/messages", {"with_events": "true"})
+
+    assert len(response.json()["data"]["events"]) == events
+
+
+@pytest.mark.parametrize("path", ["events", "token_counts"])
+def test_events_and_token_counts_cost_one_query(api, session, path, django_assert_num_queries):
+    for index in range(20):
+        services.session_event_add(session=session, type="text_event", data={"n": index})
+        services.message_store(session=session, blob={"role": "user", "content": f"m{index}"})
+    api.get(f"/api/v1/session/{session.id}")
+
+    # The key, the session, one page of events or one sum of the stored counts.
+    with django_assert_num_queries(3):
+        response = api.get(f"/api/v1/session/{session.id}/{path}")
+
+    assert response.status_code == 200
