@@ -13,7 +13,6 @@ from sessions_app.models import EVENT_TYPE_MAX_LENGTH, Session, SessionEvent
 from .pagination import MESSAGE_PAGE_SIZE_MAX, QuerySerializer
 
 
-@extend_schema_field(OpenApiTypes.OBJECT)
 class StrictCharField(serializers.CharField):
     """A JSON string in a body. DRF's CharField turns 0 into "0"; a wrong type is a 400."""
 
@@ -32,6 +31,7 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+@extend_schema_field(OpenApiTypes.OBJECT)
 class JSONObjectField(serializers.JSONField):
     default_error_messages = {"not_an_object": "Must be a JSON object."}
 
