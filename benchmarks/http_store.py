@@ -1,0 +1,195 @@
+"""Storing messages over HTTP through the production server, against raw Postgres inserts.
+
+    DATABASE_URL=postgres://... python benchmarks/http_store.py
+
+In one run, on the same database and the same machine:
+
+1. **raw**: psycopg, 8 threads with a connection each, single-row inserts of the same JSON
+   (as jsonb, one autocommitted statement each) into a scratch table: the floor for one
+   message a statement;
+2. **HTTP, 8 sessions**: gunicorn started with ``gunicorn.conf.py`` on a free port, 8 client
+   threads with keep-alive, each storing into its own session through the API;
+3. **HTTP, 1 session**: the same 8 clients all storing into one session (they queue on its
+   row lock).
+
+Prints messages per second and the ratio to raw, and the queries one store makes (counted
+in-process, through the same view). Removes everything it created.
+"""
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acontext_site.settings")
+
+import django
+
+django.setup()
+
+import httpx  # noqa: E402
+import orjson  # noqa: E402
+import psycopg  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+from sessions_app import services  # noqa: E402
+from sessions_app.models import Project  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENTS = 8
+SECONDS = 5.0
+MESSAGE = {
+    "role": "user",
+    "content": "What is the weather like in Paris today, and should I take an umbrella?",
+}
+# httpx logs every request at INFO.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+BODY = orjson.dumps({"blob": MESSAGE, "format": "openai", "meta": {"source": "benchmark"}})
+
+
+def run_clients(work: Callable[[int], Callable[[], None]]) -> float:
+    """Messages per second of CLIENTS threads each calling its own ``work(i)`` in a loop."""
+    counts = [0] * CLIENTS
+    start = threading.Barrier(CLIENTS + 1)
+    stop = threading.Event()
+
+    def client(index: int) -> None:
+        step = work(index)
+        start.wait()
+        while not stop.is_set():
+            step()
+            counts[index] += 1
+
+    threads = [threading.Thread(target=client, args=(index,)) for index in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    time.sleep(SECONDS)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - began)
+
+
+def raw_inserts() -> float:
+    dsn = connection.get_connection_params()
+    table = f"bench_{uuid.uuid4().hex}"
+    with psycopg.connect(**dsn, autocommit=True) as setup:
+        setup.execute(
+            f"CREATE TABLE {table} (id uuid PRIMARY KEY, session_id uuid, seq bigint, "
+            "raw jsonb, meta jsonb, created_at timestamptz)"
+        )
+    payload = orjson.dumps(MESSAGE).decode()
+    try:
+
+        def work(index: int) -> Callable[[], None]:
+            own = psycopg.connect(**dsn, autocommit=True)
+            session_id = uuid.uuid4()
+            seq = iter(range(1, 10**9))
+
+            def step() -> None:
+                own.execute(
+                    f"INSERT INTO {table} VALUES (%s, %s, %s, %s::jsonb, '{{}}'::jsonb, now())",
+                    (uuid.uuid4(), session_id, next(seq), payload),
+                )
+
+            return step
+
+        return run_clients(work)
+    finally:
+        with psycopg.connect(**dsn, autocommit=True) as cleanup:
+            cleanup.execute(f"DROP TABLE {table}")
+
+
+def http_stores(base: str, key: str, session_ids: list[str]) -> float:
+    def work(index: int) -> Callable[[], None]:
+        client = httpx.Client(
+            base_url=base,
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        )
+        url = f"/api/v1/session/{session_ids[index % len(session_ids)]}/messages"
+
+        def step() -> None:
+            response = client.post(url, content=BODY)
+            assert response.status_code == 201, response.text
+
+        return step
+
+    return run_clients(work)
+
+
+def queries_per_store(key: str, session_id: str) -> int:
+    setup_test_environment()  # lets the test client's host name in
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    url = f"/api/v1/session/{session_id}/messages"
+    client.post(url, BODY, content_type="application/json")  # the key's use is now recorded
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, BODY, content_type="application/json")
+    assert response.status_code == 201
+    return len(queries)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "acontext_site.wsgi"],
+        cwd=ROOT,
+        env={**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/ping").status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        raise SystemExit("set DATABASE_URL to a Postgres database")
+    project = Project.objects.create(name=f"benchmark-{uuid.uuid4()}")
+    issued = services.api_key_issue(project=project, name="benchmark")
+    sessions = [str(services.session_create(project=project).pk) for _ in range(CLIENTS)]
+    port = free_port()
+    server = start_server(port)
+    try:
+        raw = raw_inserts()
+        base = f"http://127.0.0.1:{port}"
+        spread = http_stores(base, issued.secret, sessions)
+        one = http_stores(base, issued.secret, sessions[:1])
+        queries = queries_per_store(issued.secret, sessions[0])
+    finally:
+        server.terminate()
+        server.wait()
+        project.delete()
+    print(f"{CLIENTS} clients, {SECONDS:.0f} s each, gunicorn.conf.py on {os.cpu_count()} cores")
+    print(f"{'path':<32} {'messages/s':>11} {'x raw':>7}")
+    print(f"{'raw psycopg single-row inserts':<32} {raw:>11.0f} {1:>7.2f}")
+    print(f"{'HTTP store, 8 sessions':<32} {spread:>11.0f} {spread / raw:>7.2f}")
+    print(f"{'HTTP store, 1 session':<32} {one:>11.0f} {one / raw:>7.2f}")
+    print(f"queries per store (after the key lookup is cached for the minute): {queries}")
+
+
+if __name__ == "__main__":
+    main()
