@@ -56,7 +56,7 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 BODY = orjson.dumps({"blob": MESSAGE, "format": "openai", "meta": {"source": "benchmark"}})
 
 
-def run_clients(work: Callable[[int], Callable[[], None]]) -> float:
+def run_clients(work: Callable[[int], Callable[[], None]], seconds: float = SECONDS) -> float:
     """Messages per second of CLIENTS threads each calling its own ``work(i)`` in a loop."""
     counts = [0] * CLIENTS
     start = threading.Barrier(CLIENTS + 1)
@@ -74,7 +74,7 @@ def run_clients(work: Callable[[int], Callable[[], None]]) -> float:
         thread.start()
     start.wait()
     began = time.perf_counter()
-    time.sleep(SECONDS)
+    time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join()
@@ -111,7 +111,7 @@ def raw_inserts() -> float:
             cleanup.execute(f"DROP TABLE {table}")
 
 
-def http_stores(base: str, key: str, session_ids: list[str]) -> float:
+def http_stores(base: str, key: str, session_ids: list[str], seconds: float = SECONDS) -> float:
     def work(index: int) -> Callable[[], None]:
         client = httpx.Client(
             base_url=base,
@@ -125,7 +125,7 @@ def http_stores(base: str, key: str, session_ids: list[str]) -> float:
 
         return step
 
-    return run_clients(work)
+    return run_clients(work, seconds)
 
 
 def queries_per_store(key: str, session_id: str) -> int:
@@ -176,6 +176,7 @@ def main() -> None:
     try:
         raw = raw_inserts()
         base = f"http://127.0.0.1:{port}"
+        http_stores(base, issued.secret, sessions, seconds=1)  # every worker warmed up
         spread = http_stores(base, issued.secret, sessions)
         one = http_stores(base, issued.secret, sessions[:1])
         queries = queries_per_store(issued.secret, sessions[0])

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery, Sum, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -152,7 +152,10 @@ def session_configs_patch(*, session: Session, changes: JSONObject) -> Session:
 # Messages ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+class SessionNotFound(Exception):
+    """No session with this id in this project (another project's looks missing too)."""
+
+
 def message_store(
     *,
     session: Session,
@@ -160,32 +163,107 @@ def message_store(
     format: str = "openai",
     meta: JSONObject | None = None,
 ) -> Message:
-    """Validate and convert ``blob``, then append it to the session as the next seq.
+    """``message_append`` into a session the caller has already loaded."""
+    return message_append(
+        project_id=session.project_id, session_id=session.pk, blob=blob, format=format, meta=meta
+    )
+
+
+def message_append(
+    *,
+    project_id: uuid.UUID,
+    session_id: uuid.UUID,
+    blob: Any,
+    format: str = "openai",
+    meta: JSONObject | None = None,
+) -> Message:
+    """Validate and convert ``blob``, then append it to the project's session as its next seq.
 
     Raises ``conversion.UnknownFormat``, ``conversion.InvalidMessage`` or ``MetaTooLarge``
-    before anything is written.
+    before anything is written, and ``SessionNotFound`` (writing nothing) when the project
+    has no such session.
     """
     conversion.check_format(format)
     user_meta = meta if meta is not None else {}
     _require_meta_size(user_meta)
     canonical = conversion.normalize(blob, format)
-    tokens = conversion.count_message_tokens(canonical)
-
-    # The session row lock serialises writers of one session, so seq stays gapless and each
-    # writer's messages keep the order it sent them in. Converting before taking the lock
-    # keeps the lock short.
-    locked = Session.objects.select_for_update().only("id", "last_seq").get(pk=session.pk)
-    locked.last_seq += 1
-    locked.save(update_fields=["last_seq", "updated_at"])
-    return Message.objects.create(
-        session_id=locked.pk,
-        seq=locked.last_seq,
+    now = timezone.now()
+    message = Message(
+        id=uuid.uuid4(),
+        session_id=session_id,
         format=format,
         raw=blob,
         canonical=canonical,
         meta=user_meta,
-        tokens=tokens,
+        tokens=conversion.count_message_tokens(canonical),
+        created_at=now,
+        updated_at=now,
     )
+    # The session's row lock serialises writers of one session, so seq stays gapless and each
+    # writer's messages keep the order it sent them in. Converting before taking the lock
+    # keeps the lock short.
+    if connection.vendor == "postgresql":
+        seq = _append_in_one_statement(message, project_id)
+    else:
+        seq = _append_in_a_transaction(message, project_id)
+    if seq is None:
+        raise SessionNotFound
+    message.seq = seq
+    return message
+
+
+# Postgres: lock and number (UPDATE ... RETURNING) and insert in one statement, so that a store
+# is two round trips in all (the key, then this) and one transaction even in autocommit.
+_APPEND_SQL = """
+WITH numbered AS (
+    UPDATE {session} SET last_seq = last_seq + 1, updated_at = %(now)s
+    WHERE id = %(session_id)s AND project_id = %(project_id)s
+    RETURNING id, last_seq
+)
+INSERT INTO {message}
+    (id, session_id, seq, format, raw, canonical, meta, tokens, created_at, updated_at)
+SELECT %(id)s, numbered.id, numbered.last_seq, %(format)s, %(raw)s::jsonb,
+    %(canonical)s::jsonb, %(meta)s::jsonb, %(tokens)s, %(now)s, %(now)s
+FROM numbered
+RETURNING seq
+"""
+
+
+def _append_in_one_statement(message: Message, project_id: uuid.UUID) -> int | None:
+    sql = _APPEND_SQL.format(session=Session._meta.db_table, message=Message._meta.db_table)
+    parameters: dict[str, Any] = {
+        "id": message.id,
+        "session_id": message.session_id,
+        "project_id": project_id,
+        "format": message.format,
+        "raw": orjson.dumps(message.raw).decode(),
+        "canonical": orjson.dumps(message.canonical).decode(),
+        "meta": orjson.dumps(message.meta).decode(),
+        "tokens": message.tokens,
+        "now": message.created_at,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        row = cursor.fetchone()
+    return int(row[0]) if row is not None else None
+
+
+@transaction.atomic
+def _append_in_a_transaction(message: Message, project_id: uuid.UUID) -> int | None:
+    """The same for databases without UPDATE in a WITH clause (SQLite)."""
+    locked = (
+        Session.objects.select_for_update()
+        .filter(pk=message.session_id, project_id=project_id)
+        .only("id", "last_seq")
+        .first()
+    )
+    if locked is None:
+        return None
+    locked.last_seq += 1
+    locked.save(update_fields=["last_seq", "updated_at"])
+    message.seq = locked.last_seq
+    message.save(force_insert=True)
+    return message.seq
 
 
 @transaction.atomic

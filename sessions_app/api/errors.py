@@ -20,7 +20,12 @@ from rest_framework.views import set_rollback
 
 import conversion
 from conversion.json_rules import UnsupportedJSON
-from sessions_app.services import MetaTooLarge, SessionAlreadyExists, SessionTooLargeToCopy
+from sessions_app.services import (
+    MetaTooLarge,
+    SessionAlreadyExists,
+    SessionNotFound,
+    SessionTooLargeToCopy,
+)
 
 API_PATH_PREFIX = "/api/"
 
@@ -80,6 +85,8 @@ def _describe(exc: Exception, context: dict[str, Any]) -> tuple[int, str, str] |
         return 413, str(exc), "session_too_large"
     if isinstance(exc, conversion.UnknownFormat):
         return 400, _with_path("format", str(exc)), "unknown_format"
+    if isinstance(exc, SessionNotFound):
+        return 404, "session not found", "not_found"
     if isinstance(exc, SessionAlreadyExists):
         return 409, _with_path("use_uuid", str(exc)), "session_exists"
     if isinstance(exc, MetaTooLarge):

@@ -176,9 +176,13 @@ class SessionViewSet(viewsets.GenericViewSet[Session]):
     @schema.store_message
     @messages.mapping.post
     def message_store(self, request: Request, session_id: str) -> Response:
-        session = self.get_object()
+        # No session lookup first: the append checks the session and its project itself
+        # (SessionNotFound is a 404), so that a store is the key's query and one statement.
+        session_pk = parse_uuid(session_id, field="session_id")
         fields = validated(MessageStoreSerializer, request.data)
-        message = services.message_store(session=session, **fields)
+        message = services.message_append(
+            project_id=request_project(request).pk, session_id=session_pk, **fields
+        )
         return envelope(
             message.as_acontext(
                 role=message.canonical["role"],

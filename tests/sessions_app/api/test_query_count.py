@@ -1,7 +1,9 @@
 import pytest
+from django.db import connection
 
 import conversion
 from sessions_app import services
+from sessions_app.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +54,19 @@ def test_events_and_token_counts_cost_one_query(api, session, path, django_asser
         response = api.get(f"/api/v1/session/{session.id}/{path}")
 
     assert response.status_code == 200
+
+
+def test_a_store_is_the_key_and_one_statement_on_postgres(api, session, django_assert_num_queries):
+    api.get(f"/api/v1/session/{session.id}")  # records the key's use, a write once a minute
+    body = {"blob": {"role": "user", "content": "Hi"}}
+
+    # Postgres: the key, then one statement that checks the session's project, numbers the
+    # message and inserts it. SQLite (no UPDATE in WITH): the key, then the session locked,
+    # its last_seq raised and the message inserted, in a transaction (a savepoint and its
+    # release inside the test's own transaction).
+    expected = 2 if connection.vendor == "postgresql" else 6
+    with django_assert_num_queries(expected):
+        response = api.post(f"/api/v1/session/{session.id}/messages", body, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["data"]["id"] == str(Message.objects.get(session=session).pk)
