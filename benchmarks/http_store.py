@@ -18,8 +18,6 @@ in-process, through the same view). Removes everything it created.
 
 import logging
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -39,12 +37,12 @@ import orjson  # noqa: E402
 import psycopg  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from gunicorn_server import running_server  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from sessions_app import services  # noqa: E402
 from sessions_app.models import Project  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 8
 SECONDS = 5.0
 MESSAGE = {
@@ -140,49 +138,20 @@ def queries_per_store(key: str, session_id: str) -> int:
     return len(queries)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "acontext_site.wsgi"],
-        cwd=ROOT,
-        env={**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/ping").status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("gunicorn did not start")
-
-
 def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("set DATABASE_URL to a Postgres database")
     project = Project.objects.create(name=f"benchmark-{uuid.uuid4()}")
     issued = services.api_key_issue(project=project, name="benchmark")
     sessions = [str(services.session_create(project=project).pk) for _ in range(CLIENTS)]
-    port = free_port()
-    server = start_server(port)
     try:
-        raw = raw_inserts()
-        base = f"http://127.0.0.1:{port}"
-        http_stores(base, issued.secret, sessions, seconds=1)  # every worker warmed up
-        spread = http_stores(base, issued.secret, sessions)
-        one = http_stores(base, issued.secret, sessions[:1])
+        with running_server() as base:
+            raw = raw_inserts()
+            http_stores(base, issued.secret, sessions, seconds=1)  # every worker warmed up
+            spread = http_stores(base, issued.secret, sessions)
+            one = http_stores(base, issued.secret, sessions[:1])
         queries = queries_per_store(issued.secret, sessions[0])
     finally:
-        server.terminate()
-        server.wait()
         project.delete()
     print(f"{CLIENTS} clients, {SECONDS:.0f} s each, gunicorn.conf.py on {os.cpu_count()} cores")
     print(f"{'path':<32} {'messages/s':>11} {'x raw':>7}")

@@ -1,0 +1,118 @@
+"""Reading 1,000 stored messages over HTTP through the production server, per format, against
+the raw fetch and parse of the same rows.
+
+    DATABASE_URL=postgres://... python benchmarks/http_read.py
+
+In one run, on the same database: a throwaway session of 1,000 mixed-format messages (the demo
+conversation repeated), then
+
+1. **raw**: psycopg fetches the session's rows (raw, canonical and meta as text) and orjson
+   parses them: the floor for reading those messages at all;
+2. **HTTP**: GET /api/v1/session/{id}/messages?limit=1000&format=... through gunicorn
+   (``gunicorn.conf.py``), one client with keep-alive, for each format.
+
+Prints the median of several runs, the ratio to raw, and the queries one read makes (counted
+in-process, through the same view). Removes everything it created.
+"""
+
+import logging
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acontext_site.settings")
+
+import django
+
+django.setup()
+
+import httpx  # noqa: E402
+import orjson  # noqa: E402
+import psycopg  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from gunicorn_server import running_server  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+import conversion  # noqa: E402
+from sessions_app import services  # noqa: E402
+from sessions_app.demo import demo_conversation_repeated  # noqa: E402
+from sessions_app.models import Message, Project  # noqa: E402
+
+MESSAGE_COUNT = 1000
+RUNS = 9
+logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request at INFO
+
+
+def median_ms(work: Callable[[], object]) -> float:
+    work()  # warm: the first call of a worker or a connection pays for set-up
+    timings = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        work()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def raw_fetch_and_parse(session_id: uuid.UUID) -> Callable[[], object]:
+    own = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+    sql = (
+        f"SELECT raw::text, canonical::text, meta::text FROM {Message._meta.db_table} "
+        "WHERE session_id = %s ORDER BY seq"
+    )
+
+    def work() -> object:
+        rows = own.execute(sql, (session_id,)).fetchall()
+        return [[orjson.loads(column) for column in row] for row in rows]
+
+    return work
+
+
+def queries_per_read(key: str, url: str) -> int:
+    setup_test_environment()  # lets the test client's host name in
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    client.get(url)  # the key's use is now recorded
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        raise SystemExit("set DATABASE_URL to a Postgres database")
+    project = Project.objects.create(name=f"benchmark-{uuid.uuid4()}")
+    try:
+        issued = services.api_key_issue(project=project, name="benchmark")
+        session = services.session_create(project=project)
+        for format, blob in demo_conversation_repeated(MESSAGE_COUNT):
+            services.message_store(session=session, blob=blob, format=format)
+        url = f"/api/v1/session/{session.pk}/messages"
+        raw = median_ms(raw_fetch_and_parse(session.pk))
+        timings = {}
+        with running_server() as base:
+            headers = {"Authorization": f"Bearer {issued.secret}"}
+            with httpx.Client(base_url=base, headers=headers) as client:
+                for target in conversion.FORMATS:
+                    query: dict[str, str | int] = {"format": target, "limit": MESSAGE_COUNT}
+                    read = partial(client.get, url, params=query)
+                    timings[target] = median_ms(read)
+        queries = queries_per_read(issued.secret, f"{url}?limit={MESSAGE_COUNT}")
+    finally:
+        project.delete()
+    print(f"{MESSAGE_COUNT} messages, median of {RUNS}, gunicorn.conf.py on {os.cpu_count()} cores")
+    print(f"{'read':<34} {'ms':>7} {'x raw':>7}")
+    print(f"{'raw psycopg fetch + orjson parse':<34} {raw:>7.1f} {1:>7.2f}")
+    for target, milliseconds in timings.items():
+        print(f"{'HTTP, format=' + target:<34} {milliseconds:>7.1f} {milliseconds / raw:>7.2f}")
+    print(f"queries per read: {queries}")
+
+
+if __name__ == "__main__":
+    main()
