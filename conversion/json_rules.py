@@ -69,14 +69,6 @@ def _in_range(number: float) -> bool:
     return math.isfinite(number) and INTEGER_MIN <= number <= INTEGER_MAX
 
 
-def is_supported(value: Any) -> bool:
-    try:
-        check(value)
-    except UnsupportedJSON:
-        return False
-    return True
-
-
 # Beyond this a float no longer holds every integer exactly.
 _EXACT_FLOAT_LIMIT = 2.0**53
 
