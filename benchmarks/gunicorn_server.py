@@ -1,5 +1,6 @@
 """The production server for benchmarks: gunicorn with gunicorn.conf.py on a free local port."""
 
+import logging
 import os
 import socket
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request at INFO
 
 
 def free_port() -> int:

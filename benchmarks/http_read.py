@@ -15,7 +15,6 @@ Prints the median of several runs, the ratio to raw, and the queries one read ma
 in-process, through the same view). Removes everything it created.
 """
 
-import logging
 import os
 import statistics
 import sys
@@ -47,7 +46,6 @@ from sessions_app.models import Message, Project  # noqa: E402
 
 MESSAGE_COUNT = 1000
 RUNS = 9
-logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request at INFO
 
 
 def median_ms(work: Callable[[], object]) -> float:
