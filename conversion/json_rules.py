@@ -37,6 +37,30 @@ class UnsupportedJSON(ValueError):
         self.problem = problem
 
 
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep (arrays and objects)"
+# Beyond this a float no longer holds every integer exactly.
+_EXACT_FLOAT_LIMIT = 2.0**53
+
+# Where a value sits: its parent's trail and its key, None at the root. The path text is built
+# only for the value an error names, not for every value of every request.
+_Trail = tuple["_Trail", str | int] | None
+
+
+class _ImpreciseFloat(Exception):
+    """A float too large to hold every integer: the text may have said another number."""
+
+
+def _path(root: str, trail: _Trail) -> str:
+    keys: list[str | int] = []
+    while trail is not None:
+        trail, key = trail
+        keys.append(key)
+    path = root
+    for key in reversed(keys):
+        path = _child_path(path, key)
+    return path
+
+
 def _child_path(path: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
@@ -44,46 +68,42 @@ def _child_path(path: str, key: str | int) -> str:
 
 
 def check(value: Any, path: str = "") -> None:
-    """Raise ``UnsupportedJSON`` naming the first value that breaks a rule.
+    """Raise ``UnsupportedJSON`` naming the first value that breaks a rule."""
+    _walk(value, path, stop_at_imprecise_floats=False)
+
+
+def _walk(value: Any, root: str, *, stop_at_imprecise_floats: bool) -> None:
+    """Check ``value`` in document order; with ``stop_at_imprecise_floats``, raise
+    ``_ImpreciseFloat`` at the first float that may stand for a larger integer.
 
     Iterative, so that input nested as deep as a parser allows cannot exhaust the stack.
     """
-    stack: list[tuple[Any, str, int]] = [(value, path, 0)]
+    stack: list[tuple[Any, _Trail, int]] = [(value, None, 0)]
     while stack:
-        item, where, depth = stack.pop()
+        item, trail, depth = stack.pop()
         if isinstance(item, dict | list):
             if depth >= MAX_DEPTH:
-                raise UnsupportedJSON(
-                    where, f"nested more than {MAX_DEPTH} levels deep (arrays and objects)"
-                )
+                raise UnsupportedJSON(_path(root, trail), TOO_DEEP)
             children = item.items() if isinstance(item, dict) else enumerate(item)
             # Reversed, so that the first offending value in document order is reported.
             for key, child in reversed(list(children)):
-                stack.append((child, _child_path(where, key), depth + 1))
-        elif isinstance(item, int | float) and not _in_range(item):
-            raise UnsupportedJSON(where, f"{item!r} is out of range: {NUMBER_RULE}")
+                stack.append((child, (trail, key), depth + 1))
+        elif isinstance(item, int | float):
+            if (
+                stop_at_imprecise_floats
+                and isinstance(item, float)
+                and abs(item) >= _EXACT_FLOAT_LIMIT
+            ):
+                raise _ImpreciseFloat
+            if not _in_range(item):
+                raise UnsupportedJSON(
+                    _path(root, trail), f"{item!r} is out of range: {NUMBER_RULE}"
+                )
 
 
 def _in_range(number: float) -> bool:
     # bool is an int: True and False are in range. NaN and infinities are not.
     return math.isfinite(number) and INTEGER_MIN <= number <= INTEGER_MAX
-
-
-# Beyond this a float no longer holds every integer exactly.
-_EXACT_FLOAT_LIMIT = 2.0**53
-
-
-def _has_large_float(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, float) and abs(item) >= _EXACT_FLOAT_LIMIT:
-            return True
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
 
 
 def _refuse_constant(name: str) -> Any:
@@ -101,12 +121,12 @@ def loads(text: str | bytes) -> Any:
     refused as written.
     """
     value = orjson.loads(text)
-    if _has_large_float(value):
+    try:
+        _walk(value, "", stop_at_imprecise_floats=True)
+    except _ImpreciseFloat:
         try:
             value = json.loads(text, parse_constant=_refuse_constant)
         except RecursionError:  # deeper than the rule allows anyway
-            raise UnsupportedJSON(
-                "", f"nested more than {MAX_DEPTH} levels deep (arrays and objects)"
-            ) from None
-    check(value)
+            raise UnsupportedJSON("", TOO_DEEP) from None
+        check(value)
     return value
