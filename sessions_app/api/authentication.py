@@ -33,11 +33,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             secret = words[1].decode()
         except UnicodeDecodeError:
             raise AuthenticationFailed("invalid API key") from None
-        api_key = (
-            ApiKey.objects.select_related("project")
-            .filter(secret_hash=ApiKey.hash_secret(secret))
-            .first()
-        )
+        api_key = ApiKey.objects.with_project_by_secret(secret)
         if api_key is None:
             raise AuthenticationFailed("invalid API key")
         if api_key.is_revoked:
