@@ -118,7 +118,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, and a statement run a fifth time on a connection is
+    # prepared: Postgres then skips parsing and planning, which for the API key's join cost
+    # more than running it (0.43 of 0.57 ms). Behind PgBouncer in transaction mode (before
+    # 1.21, or without max_prepared_statements) set DATABASE_PREPARE_THRESHOLD=0 to prepare
+    # nothing.
+    prepare_threshold = env_int("DATABASE_PREPARE_THRESHOLD", 5)
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("server_side_binding", True)
+    options.setdefault("prepare_threshold", prepare_threshold if prepare_threshold > 0 else None)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so two concurrent writers queue
     # instead of failing with "database is locked" when one upgrades its read lock.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
@@ -174,6 +184,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["sessions_app.api.json.OrjsonRenderer"],
     "DEFAULT_PARSER_CLASSES": ["sessions_app.api.json.OrjsonParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "sessions_app.api.json.SingleRendererNegotiation",
     "EXCEPTION_HANDLER": "sessions_app.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # The API needs `?format=` for the message format, so DRF must not read it as a renderer
