@@ -1,14 +1,16 @@
 """JSON in and out through orjson: several times faster than the standard library on the
 large, deeply nested message blobs this API moves, and strict (no NaN, no Infinity)."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
 from django.utils.functional import Promise
 from rest_framework.exceptions import ParseError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 
 from conversion import json_rules
 
@@ -69,3 +71,19 @@ class OrjsonParser(BaseParser):
         if b"\\u0000" in body and contains_nul(data):
             raise ParseError("unsupported JSON body: strings must not contain \\u0000")
         return data
+
+
+class SingleRendererNegotiation(DefaultContentNegotiation):
+    """A view with one renderer (every API view: JSON) answers with it whatever the Accept
+    header says, as DRF's documentation suggests for a JSON-only API, instead of reading the
+    header to find that out, which cost a small answer more than rendering it. Views with a
+    choice (the OpenAPI schema: YAML or JSON) still negotiate."""
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        choices = list(renderers)
+        if len(choices) == 1:
+            return choices[0], choices[0].media_type
+        renderer, media_type = super().select_renderer(request, choices, format_suffix)
+        return renderer, media_type

@@ -31,8 +31,19 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+class BodyJSONField(serializers.JSONField):
+    """Any JSON value of a request body, taken as parsed.
+
+    The body parser has read it as JSON and checked its numbers, depth and strings already;
+    DRF's own check writes the value out again with the standard library, work in proportion
+    to the message that would only repeat what was done."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        return data
+
+
 @extend_schema_field(OpenApiTypes.OBJECT)
-class JSONObjectField(serializers.JSONField):
+class JSONObjectField(BodyJSONField):
     default_error_messages = {"not_an_object": "Must be a JSON object."}
 
     def to_internal_value(self, data: Any) -> Any:
@@ -110,7 +121,7 @@ class ConfigsSerializer(serializers.Serializer[Any]):
 
 
 class MessageStoreSerializer(serializers.Serializer[Any]):
-    blob = serializers.JSONField(help_text="One message in the given format, stored verbatim.")
+    blob = BodyJSONField(help_text="One message in the given format, stored verbatim.")
     format = MessageFormatField(default="openai", help_text="The format of blob")
     meta = JSONObjectField(required=False, allow_null=True, default=None)
 
