@@ -58,6 +58,8 @@ class StoredMessage:
 
     id: str
     format: str
+    # The blob as stored. Only a message stored in the target format is ever given back
+    # verbatim, so a reader may leave this None for the others.
     raw: Any
     canonical: JSONObject
     # Its o200k_base count (conversion.tokens), when the caller already has it.
