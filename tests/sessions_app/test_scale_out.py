@@ -55,20 +55,18 @@ def url_of_the_test_database() -> str:
 
 @contextmanager
 def app_server(workers: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """gunicorn serving this checkout on the test database; (base URL, master process)."""
+    """gunicorn with the production configuration (gunicorn.conf.py: threaded workers, kept
+    database connections) serving this checkout on the test database; (base URL, master)."""
     port = free_port()
-    environment = {**os.environ, "DATABASE_URL": url_of_the_test_database(), "DEBUG": "true"}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": url_of_the_test_database(),
+        "DEBUG": "true",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": str(workers),
+    }
     master = subprocess.Popen(
-        [
-            str(GUNICORN),
-            "acontext_site.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--graceful-timeout",
-            "1",
-        ],
+        [str(GUNICORN), "-c", "gunicorn.conf.py", "acontext_site.wsgi", "--graceful-timeout", "1"],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,
