@@ -7,13 +7,22 @@ results, screenshots as base64 images) is produced in each source format. For ea
 times the read path, ``render`` of the stored conversation, and the full path, ``normalize``
 of every blob (what storing does) plus ``render``; the floor is ``json.loads`` + ``json.dumps``
 of the same source blobs, measured in the same run. Figures are the best of ``--repeat`` runs.
+
+Where LiteLLM is installed (``pip install -e '.[bench]'``), the OpenAI conversation is also
+converted to Anthropic and to Gemini by LiteLLM's own message transformation (its system
+message split and ``anthropic_messages_pt``; ``transform_system_message`` and
+``gemini_convert_messages_with_history``), timed in the same run beside this converter's read
+path (``render`` of the stored conversation) and full path (``normalize`` + ``render``). LiteLLM
+changes the list it is given, so each of its runs gets a fresh copy, made outside the timing.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import copy
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -86,6 +95,70 @@ def best_of(repeat: int, work: Callable[[], object]) -> float:
     return best
 
 
+def best_of_on_copies(repeat: int, work: Callable[[Any], object], data: Any) -> float:
+    """``best_of`` for work that changes its input: each run gets a deep copy, made untimed."""
+    best = float("inf")
+    for _ in range(repeat):
+        own = copy.deepcopy(data)
+        started = time.perf_counter()
+        work(own)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def litellm_converters() -> dict[str, Callable[[list[Any]], object]] | None:
+    """LiteLLM's OpenAI -> Anthropic and OpenAI -> Gemini message transformations, or None
+    when LiteLLM is not installed."""
+    # Its price list is in the package; without this it tries to download one at import.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    try:
+        from litellm.litellm_core_utils.prompt_templates.factory import anthropic_messages_pt
+        from litellm.llms.anthropic.chat.transformation import AnthropicConfig
+        from litellm.llms.vertex_ai.gemini.transformation import (
+            _gemini_convert_messages_with_history,
+            _transform_system_message,
+        )
+    except ImportError:
+        return None
+
+    def to_anthropic(messages: list[Any]) -> object:
+        system = AnthropicConfig().translate_system_message(messages=messages)
+        return system, anthropic_messages_pt(
+            messages=messages, model="claude-sonnet-4-5", llm_provider="anthropic"
+        )
+
+    def to_gemini(messages: list[Any]) -> object:
+        system, rest = _transform_system_message(supports_system_message=True, messages=messages)
+        return system, _gemini_convert_messages_with_history(messages=rest)
+
+    return {"anthropic": to_anthropic, "gemini": to_gemini}
+
+
+def compare_with_litellm(openai_blobs: list[Any], repeat: int) -> None:
+    converters = litellm_converters()
+    if converters is None:
+        print("\nLiteLLM is not installed (pip install -e '.[bench]'): no comparison")
+        return
+    from importlib.metadata import version
+
+    messages = stored(openai_blobs, "openai")
+    print(f"\nagainst LiteLLM {version('litellm')}, the same {len(openai_blobs)} OpenAI messages:")
+    header = (
+        f"{'openai -> target':18} {'LiteLLM ms':>11} {'render ms':>10} {'x LiteLLM':>10}"
+        f" {'store+render ms':>16} {'x LiteLLM':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for target, convert in converters.items():
+        theirs = best_of_on_copies(repeat, convert, openai_blobs)
+        read = best_of(repeat, partial(render, messages, target))
+        full = best_of(repeat, partial(store_and_render, openai_blobs, "openai", target))
+        print(
+            f"{'openai -> ' + target:18} {theirs * 1000:>11.1f} {read * 1000:>10.1f}"
+            f" {read / theirs:>10.2f} {full * 1000:>16.1f} {full / theirs:>10.2f}"
+        )
+
+
 def json_round_trip(text: str) -> str:
     return json.dumps(json.loads(text))
 
@@ -132,6 +205,7 @@ def main() -> None:
                 f" {count / floor:>12,.0f}"
             )
     print(f"\nworst render / floor ratio: {worst:.2f}x (aim: at most 3x)")
+    compare_with_litellm(openai_blobs, arguments.repeat)
 
 
 if __name__ == "__main__":

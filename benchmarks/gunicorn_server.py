@@ -2,6 +2,7 @@
 
 import logging
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -24,12 +25,20 @@ def free_port() -> int:
 
 @contextmanager
 def running_server() -> Iterator[str]:
-    """gunicorn serving this checkout on DATABASE_URL; yields its base URL."""
+    """gunicorn serving this checkout on DATABASE_URL, configured as in production (DEBUG off);
+    yields its base URL."""
     port = free_port()
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on loopback: in production TLS ends at the proxy in front.
+        "SECURE_SSL_REDIRECT": "false",
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "acontext_site.wsgi"],
         cwd=ROOT,
-        env={**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+        env={**os.environ, **production, "GUNICORN_BIND": f"127.0.0.1:{port}"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -9,20 +9,23 @@ conversation repeated), then
 1. **raw**: psycopg fetches the session's rows (raw, canonical and meta as text) and orjson
    parses them: the floor for reading those messages at all;
 2. **HTTP**: GET /api/v1/session/{id}/messages?limit=1000&format=... through gunicorn
-   (``gunicorn.conf.py``), one client with keep-alive, for each format.
+   (``gunicorn.conf.py``), one client (the standard library's, kept alive: the lighter the
+   client, the more the figure is the server's), for each format.
 
-Prints the median of several runs, the ratio to raw, and the queries one read makes (counted
-in-process, through the same view). Removes everything it created.
+The two are measured in turns (raw, then each format, again and again), so that both see the
+same machine. Prints the median of the runs, the ratio to raw, and the queries one read makes
+(counted in-process, through the same view). Removes everything it created.
 """
 
+import http.client
 import os
 import statistics
 import sys
 import time
 import uuid
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acontext_site.settings")
@@ -31,7 +34,6 @@ import django
 
 django.setup()
 
-import httpx  # noqa: E402
 import orjson  # noqa: E402
 import psycopg  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -48,14 +50,17 @@ MESSAGE_COUNT = 1000
 RUNS = 9
 
 
-def median_ms(work: Callable[[], object]) -> float:
-    work()  # warm: the first call of a worker or a connection pays for set-up
-    timings = []
+def median_ms_in_turns(works: dict[str, Callable[[], object]]) -> dict[str, float]:
+    """The median milliseconds of each work, run in turns RUNS times."""
+    for work in works.values():
+        work()  # warm: the first call of a worker or a connection pays for set-up
+    timings: dict[str, list[float]] = {name: [] for name in works}
     for _ in range(RUNS):
-        started = time.perf_counter()
-        work()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
+        for name, work in works.items():
+            started = time.perf_counter()
+            work()
+            timings[name].append((time.perf_counter() - started) * 1000)
+    return {name: statistics.median(runs) for name, runs in timings.items()}
 
 
 def raw_fetch_and_parse(session_id: uuid.UUID) -> Callable[[], object]:
@@ -68,6 +73,19 @@ def raw_fetch_and_parse(session_id: uuid.UUID) -> Callable[[], object]:
     def work() -> object:
         rows = own.execute(sql, (session_id,)).fetchall()
         return [[orjson.loads(column) for column in row] for row in rows]
+
+    return work
+
+
+def http_read(client: http.client.HTTPConnection, url: str, key: str) -> Callable[[], object]:
+    headers = {"Authorization": f"Bearer {key}"}
+
+    def work() -> object:
+        client.request("GET", url, headers=headers)
+        response = client.getresponse()
+        answer = response.read()
+        assert response.status == 200, answer[:200]
+        return answer
 
     return work
 
@@ -92,15 +110,17 @@ def main() -> None:
         for format, blob in demo_conversation_repeated(MESSAGE_COUNT):
             services.message_store(session=session, blob=blob, format=format)
         url = f"/api/v1/session/{session.pk}/messages"
-        raw = median_ms(raw_fetch_and_parse(session.pk))
-        timings = {}
         with running_server() as base:
-            headers = {"Authorization": f"Bearer {issued.secret}"}
-            with httpx.Client(base_url=base, headers=headers) as client:
-                for target in conversion.FORMATS:
-                    query: dict[str, str | int] = {"format": target, "limit": MESSAGE_COUNT}
-                    read = partial(client.get, url, params=query)
-                    timings[target] = median_ms(read)
+            address = urlsplit(base)
+            client = http.client.HTTPConnection(address.hostname or "", address.port)
+            works = {"raw": raw_fetch_and_parse(session.pk)}
+            for target in conversion.FORMATS:
+                works[target] = http_read(
+                    client, f"{url}?format={target}&limit={MESSAGE_COUNT}", issued.secret
+                )
+            timings = median_ms_in_turns(works)
+            client.close()
+        raw = timings.pop("raw")
         queries = queries_per_read(issued.secret, f"{url}?limit={MESSAGE_COUNT}")
     finally:
         project.delete()
