@@ -7,7 +7,10 @@ In one run, on the same database: a throwaway session of 1,000 mixed-format mess
 conversation repeated), then
 
 1. **raw**: psycopg fetches the session's rows (raw, canonical and meta as text) and orjson
-   parses them: the floor for reading those messages at all;
+   parses them: the floor for reading those messages at all; beside it, the same fetch
+   parsed with the standard library's ``json.loads``, which is what psycopg's own jsonb
+   loading does (here Django replaces that loader with plain text, so the benchmark calls
+   ``json.loads`` itself);
 2. **HTTP**: GET /api/v1/session/{id}/messages?limit=1000&format=... through gunicorn
    (``gunicorn.conf.py``), one client (the standard library's, kept alive: the lighter the
    client, the more the figure is the server's), for each format.
@@ -18,6 +21,7 @@ same machine. Prints the median of the runs, the ratio to raw, and the queries o
 """
 
 import http.client
+import json
 import os
 import statistics
 import sys
@@ -77,6 +81,20 @@ def raw_fetch_and_parse(session_id: uuid.UUID) -> Callable[[], object]:
     return work
 
 
+def raw_fetch_and_stdlib_parse(session_id: uuid.UUID) -> Callable[[], object]:
+    own = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+    sql = (
+        f"SELECT raw::text, canonical::text, meta::text FROM {Message._meta.db_table} "
+        "WHERE session_id = %s ORDER BY seq"
+    )
+
+    def work() -> object:
+        rows = own.execute(sql, (session_id,)).fetchall()
+        return [[json.loads(column) for column in row] for row in rows]
+
+    return work
+
+
 def http_read(client: http.client.HTTPConnection, url: str, key: str) -> Callable[[], object]:
     headers = {"Authorization": f"Bearer {key}"}
 
@@ -113,7 +131,10 @@ def main() -> None:
         with running_server() as base:
             address = urlsplit(base)
             client = http.client.HTTPConnection(address.hostname or "", address.port)
-            works = {"raw": raw_fetch_and_parse(session.pk)}
+            works = {
+                "raw": raw_fetch_and_parse(session.pk),
+                "stdlib": raw_fetch_and_stdlib_parse(session.pk),
+            }
             for target in conversion.FORMATS:
                 works[target] = http_read(
                     client, f"{url}?format={target}&limit={MESSAGE_COUNT}", issued.secret
@@ -121,14 +142,19 @@ def main() -> None:
             timings = median_ms_in_turns(works)
             client.close()
         raw = timings.pop("raw")
+        plain = timings.pop("stdlib")
         queries = queries_per_read(issued.secret, f"{url}?limit={MESSAGE_COUNT}")
     finally:
         project.delete()
     print(f"{MESSAGE_COUNT} messages, median of {RUNS}, gunicorn.conf.py on {os.cpu_count()} cores")
-    print(f"{'read':<34} {'ms':>7} {'x raw':>7}")
-    print(f"{'raw psycopg fetch + orjson parse':<34} {raw:>7.1f} {1:>7.2f}")
+    print(f"{'read':<34} {'ms':>7} {'x raw':>7} {'x stdlib':>10}")
+    print(f"{'raw psycopg fetch + orjson parse':<34} {raw:>7.1f} {1:>7.2f} {raw / plain:>10.2f}")
+    print(f"{'raw psycopg fetch + json.loads':<34} {plain:>7.1f} {plain / raw:>7.2f} {1:>10.2f}")
     for target, milliseconds in timings.items():
-        print(f"{'HTTP, format=' + target:<34} {milliseconds:>7.1f} {milliseconds / raw:>7.2f}")
+        print(
+            f"{'HTTP, format=' + target:<34} {milliseconds:>7.1f} {milliseconds / raw:>7.2f}"
+            f" {milliseconds / plain:>10.2f}"
+        )
     print(f"queries per read: {queries}")
 
 
