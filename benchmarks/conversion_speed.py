@@ -6,7 +6,8 @@ A generated agent conversation (user text, assistant text with parallel tool cal
 results, screenshots as base64 images) is produced in each source format. For each pair it
 times the read path, ``render`` of the stored conversation, and the full path, ``normalize``
 of every blob (what storing does) plus ``render``; the floor is ``json.loads`` + ``json.dumps``
-of the same source blobs, measured in the same run. Figures are the best of ``--repeat`` runs.
+of the same source blobs, measured in the same run. Figures are the best of ``--repeat`` runs,
+each with the garbage collector paused (as timeit does).
 
 Where LiteLLM is installed (``pip install -e '.[bench]'``), the OpenAI conversation is also
 converted to Anthropic and to Gemini by LiteLLM's own message transformation (its system
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import base64
 import copy
+import gc
 import json
 import os
 import sys
@@ -86,24 +88,28 @@ def stored(blobs: list[Any], format: str) -> list[StoredMessage]:
     ]
 
 
-def best_of(repeat: int, work: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(repeat):
+def timed(work: Callable[[], object]) -> float:
+    """Seconds one run of ``work`` takes, with the cyclic garbage collector paused as timeit
+    pauses it: otherwise a run pays, at random, for walking every object the benchmark keeps
+    alive (tens of thousands of messages), and figures moved by a factor of two between runs.
+    """
+    gc.collect()
+    gc.disable()
+    try:
         started = time.perf_counter()
         work()
-        best = min(best, time.perf_counter() - started)
-    return best
+        return time.perf_counter() - started
+    finally:
+        gc.enable()
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> float:
+    return min(timed(work) for _ in range(repeat))
 
 
 def best_of_on_copies(repeat: int, work: Callable[[Any], object], data: Any) -> float:
     """``best_of`` for work that changes its input: each run gets a deep copy, made untimed."""
-    best = float("inf")
-    for _ in range(repeat):
-        own = copy.deepcopy(data)
-        started = time.perf_counter()
-        work(own)
-        best = min(best, time.perf_counter() - started)
-    return best
+    return min(timed(partial(work, copy.deepcopy(data))) for _ in range(repeat))
 
 
 def litellm_converters() -> dict[str, Callable[[list[Any]], object]] | None:
