@@ -149,12 +149,10 @@ def compare_with_litellm(openai_blobs: list[Any], repeat: int) -> None:
 
     messages = stored(openai_blobs, "openai")
     print(f"\nagainst LiteLLM {version('litellm')}, the same {len(openai_blobs)} OpenAI messages:")
-    header = (
+    print_header(
         f"{'openai -> target':18} {'LiteLLM ms':>11} {'render ms':>10} {'x LiteLLM':>10}"
         f" {'store+render ms':>16} {'x LiteLLM':>10}"
     )
-    print(header)
-    print("-" * len(header))
     for target, convert in converters.items():
         theirs = best_of_on_copies(repeat, convert, openai_blobs)
         read = best_of(repeat, partial(render, messages, target))
@@ -163,6 +161,11 @@ def compare_with_litellm(openai_blobs: list[Any], repeat: int) -> None:
             f"{'openai -> ' + target:18} {theirs * 1000:>11.1f} {read * 1000:>10.1f}"
             f" {read / theirs:>10.2f} {full * 1000:>16.1f} {full / theirs:>10.2f}"
         )
+
+
+def print_header(header: str) -> None:
+    print(header)
+    print("-" * len(header))
 
 
 def json_round_trip(text: str) -> str:
@@ -189,12 +192,10 @@ def main() -> None:
 
     openai_blobs = agent_conversation_openai(arguments.messages)
     print(f"{arguments.messages} generated OpenAI messages; best of {arguments.repeat} runs\n")
-    header = (
+    print_header(
         f"{'source -> target':24} {'msgs':>6} {'render msg/s':>13} {'x floor':>8}"
         f" {'store+render msg/s':>19} {'x floor':>8} {'floor msg/s':>12}"
     )
-    print(header)
-    print("-" * len(header))
     worst = 0.0
     for source in FORMATS:
         blobs = source_blobs(source, openai_blobs)

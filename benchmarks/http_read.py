@@ -67,7 +67,10 @@ def median_ms_in_turns(works: dict[str, Callable[[], object]]) -> dict[str, floa
     return {name: statistics.median(runs) for name, runs in timings.items()}
 
 
-def raw_fetch_and_parse(session_id: uuid.UUID) -> Callable[[], object]:
+def raw_fetch_and_parse(
+    session_id: uuid.UUID, parse: Callable[[str], object]
+) -> Callable[[], object]:
+    """psycopg fetching the rows' JSON columns as text, and ``parse`` reading each one."""
     own = psycopg.connect(**connection.get_connection_params(), autocommit=True)
     sql = (
         f"SELECT raw::text, canonical::text, meta::text FROM {Message._meta.db_table} "
@@ -76,21 +79,7 @@ def raw_fetch_and_parse(session_id: uuid.UUID) -> Callable[[], object]:
 
     def work() -> object:
         rows = own.execute(sql, (session_id,)).fetchall()
-        return [[orjson.loads(column) for column in row] for row in rows]
-
-    return work
-
-
-def raw_fetch_and_stdlib_parse(session_id: uuid.UUID) -> Callable[[], object]:
-    own = psycopg.connect(**connection.get_connection_params(), autocommit=True)
-    sql = (
-        f"SELECT raw::text, canonical::text, meta::text FROM {Message._meta.db_table} "
-        "WHERE session_id = %s ORDER BY seq"
-    )
-
-    def work() -> object:
-        rows = own.execute(sql, (session_id,)).fetchall()
-        return [[json.loads(column) for column in row] for row in rows]
+        return [[parse(column) for column in row] for row in rows]
 
     return work
 
@@ -132,8 +121,8 @@ def main() -> None:
             address = urlsplit(base)
             client = http.client.HTTPConnection(address.hostname or "", address.port)
             works = {
-                "raw": raw_fetch_and_parse(session.pk),
-                "stdlib": raw_fetch_and_stdlib_parse(session.pk),
+                "raw": raw_fetch_and_parse(session.pk, orjson.loads),
+                "stdlib": raw_fetch_and_parse(session.pk, json.loads),
             }
             for target in conversion.FORMATS:
                 works[target] = http_read(
