@@ -37,8 +37,8 @@ def post_worker_init(worker: object) -> None:
     """In each worker, once Django and the application are loaded: move every object alive
     now (modules, settings, URL patterns: about 90,000) out of the garbage collector's reach.
     A 1,000-message read creates tens of thousands of containers, and each full collection
-    would otherwise walk all of those long-lived objects again (about a sixth of a read's CPU
-    here)."""
+    would otherwise walk all of those long-lived objects again (in-process, reads took about
+    15% less time with them frozen)."""
     import gc
 
     gc.freeze()
