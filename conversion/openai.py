@@ -18,7 +18,13 @@ from conversion.fields import (
 )
 
 PROVIDER = "openai"
+# The enumerations the reader accepts: each one is the openai SDK's own Literal (the test
+# tests/conversion/test_sdk_enumerations.py reads them from the installed SDK).
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
+USER_PART_TYPES = ("text", "image_url", "input_audio", "file")
+IMAGE_DETAILS = ("auto", "low", "high", "original")
+ASSISTANT_PART_TYPES = ("text", "refusal")
+TOOL_CALL_TYPES = ("function", "custom")
 # Message-level canonical meta that OpenAI messages express.
 MESSAGE_FIELDS = frozenset(("name",))
 MESSAGE_KEYS = {
@@ -97,9 +103,7 @@ def _user_content(content: object) -> list[JSONObject]:
 
 def _user_part(item: object, path: str) -> JSONObject:
     block = expect_object(item, path)
-    kind = one_of(
-        require(block, "type", path), ("text", "image_url", "input_audio", "file"), f"{path}.type"
-    )
+    kind = one_of(require(block, "type", path), USER_PART_TYPES, f"{path}.type")
     if kind == "text":
         return make_part("text", text=required_str(block, "text", path))
     if kind == "image_url":
@@ -108,7 +112,7 @@ def _user_part(item: object, path: str) -> JSONObject:
         meta = _url_source(url, f"{path}.image_url.url")
         detail = image.get("detail")
         if detail is not None:
-            one_of(detail, ("auto", "low", "high"), f"{path}.image_url.detail")
+            one_of(detail, IMAGE_DETAILS, f"{path}.image_url.detail")
             meta[PROVIDER] = {"detail": detail}
         return make_part("image", meta=meta)
     if kind == "input_audio":
@@ -161,7 +165,7 @@ def _assistant_parts(message: JSONObject) -> list[JSONObject]:
         for index, item in enumerate(expect_list(content, "blob.content")):
             path = f"blob.content[{index}]"
             block = expect_object(item, path)
-            kind = one_of(require(block, "type", path), ("text", "refusal"), f"{path}.type")
+            kind = one_of(require(block, "type", path), ASSISTANT_PART_TYPES, f"{path}.type")
             if kind == "text":
                 parts.append(make_part("text", text=required_str(block, "text", path)))
             else:
@@ -200,7 +204,7 @@ def _refusal(text: str) -> JSONObject:
 def _tool_call(item: object, path: str) -> JSONObject:
     call = expect_object(item, path)
     call_id = required_str(call, "id", path)
-    kind = one_of(require(call, "type", path), ("function", "custom"), f"{path}.type")
+    kind = one_of(require(call, "type", path), TOOL_CALL_TYPES, f"{path}.type")
     if kind == "function":
         function = expect_object(require(call, "function", path), f"{path}.function")
         return make_part(

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
-from conversion import FORMATS
+from conversion import FORMATS, openai
 
 JSONValue = Any
 JSONObject = dict[str, Any]
@@ -251,7 +251,7 @@ def _openai_user_part(draw: st.DrawFn) -> JSONObject:
             url = f"data:{media_type};base64,{data}"
         image: JSONObject = {"url": url}
         if _maybe(draw):
-            image["detail"] = _choice(draw, ("auto", "low", "high"))
+            image["detail"] = _choice(draw, openai.IMAGE_DETAILS)
         return {"type": "image_url", "image_url": image}
     if kind == "audio":
         audio_format, data = _choice(draw, (("wav", WAV), ("mp3", MP3)))
@@ -551,7 +551,7 @@ def _acontext_user_part(draw: st.DrawFn) -> JSONObject:
     if kind == "image_url":
         meta: JSONObject = {"url": _choice(draw, IMAGE_URLS)}
         if _maybe(draw, 3):
-            meta["openai"] = {"detail": _choice(draw, ("auto", "low", "high"))}
+            meta["openai"] = {"detail": _choice(draw, openai.IMAGE_DETAILS)}
         return {"type": "image", "meta": meta}
     if kind == "image_data":
         media_type, data = _choice(draw, IMAGES)
