@@ -26,6 +26,11 @@ from conversion.fields import (
 from conversion.turns import plan_turns
 
 PROVIDER = "anthropic"
+# The enumerations the reader accepts, compared with the anthropic SDK's own Literals by
+# tests/conversion/test_sdk_enumerations.py.
+ROLES = ("user", "assistant")
+IMAGE_SOURCE_TYPES = ("base64", "url", "file")
+DOCUMENT_SOURCE_TYPES = ("base64", "url", "file", "content", "text")
 MESSAGE_KEYS = frozenset(("role", "content"))
 TOOL_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")
 # Block fields that Anthropic alone understands, kept on the part under meta["anthropic"].
@@ -39,7 +44,7 @@ REPRESENTATION_KEYS = frozenset(("signature", "redacted_data", "source", "block"
 
 def to_canonical(blob: Any) -> JSONObject:
     message = expect_object(blob, "blob")
-    role = one_of(require(message, "role", "blob"), ("user", "assistant"), "blob.role")
+    role = one_of(require(message, "role", "blob"), ROLES, "blob.role")
     meta: JSONObject = {}
     unknown = extras(message, MESSAGE_KEYS)
     if unknown:
@@ -72,7 +77,7 @@ def _block(value: object, path: str) -> JSONObject:
         text = required_str(block, "text", path)
         return make_part("text", text=text, meta=_with_own({}, _own_fields(block, TEXT_KEYS)))
     if kind == "image":
-        meta = _source(block, path, ("base64", "url", "file"))
+        meta = _source(block, path, IMAGE_SOURCE_TYPES)
         return make_part("image", meta=_with_own(meta, _own_fields(block, IMAGE_KEYS)))
     if kind == "document":
         return _document(block, path)
@@ -139,7 +144,7 @@ def _document(block: JSONObject, path: str) -> JSONObject:
         return make_part(
             "file", text=text, filename=title, meta=_with_own({"media_type": media_type}, own)
         )
-    meta = _source(block, path, ("base64", "url", "file", "content", "text"))
+    meta = _source(block, path, DOCUMENT_SOURCE_TYPES)
     if "url" in meta and "media_type" not in meta:
         meta["media_type"] = "application/pdf"  # URL documents are PDFs in this API
     return make_part("file", filename=title, meta=_with_own(meta, own))

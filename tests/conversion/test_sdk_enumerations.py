@@ -1,10 +1,12 @@
-"""The readers accept every value the official SDK's types allow: each enumeration the OpenAI
-reader checks is compared with the Literal of the installed openai SDK, so that a new value
-(as ``image_url.detail: "original"`` was) fails here instead of being refused with a 400."""
+"""The readers accept every value the official SDKs' types allow: each enumeration the OpenAI
+and Anthropic readers check is compared with the Literal of the installed SDK, so that a new
+value (as ``image_url.detail: "original"`` was) fails here instead of being refused with a
+400."""
 
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import pytest
+from anthropic.types import document_block_param, image_block_param, message_param
 from openai.types.chat import (
     chat_completion_assistant_message_param,
     chat_completion_content_part_image_param,
@@ -16,7 +18,7 @@ from openai.types.chat.chat_completion_message_tool_call_union_param import (
     ChatCompletionMessageToolCallUnionParam,
 )
 
-from conversion import media, openai, render
+from conversion import anthropic, media, openai, render
 from tests.conversion.conftest import assert_valid_request, message_id, store
 
 
@@ -76,6 +78,38 @@ def union_field_literal(union: Any, field: str) -> set[str]:
 )
 def test_the_openai_reader_accepts_exactly_what_the_sdk_allows(accepted, sdk) -> None:
     assert set(accepted) == sdk
+
+
+@pytest.mark.parametrize(
+    ("accepted", "sdk"),
+    [
+        pytest.param(
+            anthropic.IMAGE_SOURCE_TYPES,
+            union_field_literal(
+                get_type_hints(image_block_param.ImageBlockParam)["source"], "type"
+            ),
+            id="image source type",
+        ),
+        pytest.param(
+            anthropic.DOCUMENT_SOURCE_TYPES,
+            union_field_literal(
+                get_type_hints(document_block_param.DocumentBlockParam)["source"], "type"
+            ),
+            id="document source type",
+        ),
+    ],
+)
+def test_the_anthropic_reader_accepts_exactly_what_the_sdk_allows(accepted, sdk) -> None:
+    assert set(accepted) == sdk
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="anthropic 2.16 adds SystemMessageParam (role system in messages); the reader and "
+    "the Anthropic rendering do not take it yet (issue 10, item 8)",
+)
+def test_the_anthropic_reader_takes_every_role_of_the_sdk() -> None:
+    assert set(anthropic.ROLES) == union_field_literal(message_param.MessageParam, "role")
 
 
 PNG = (
