@@ -285,7 +285,13 @@ def _block(piece: Piece, conversation: Conversation) -> JSONObject | None:
     kind = part["type"]
     meta = part.get("meta") or {}
     if kind == "text":
-        return _with_own(piece, {"text": part.get("text", "")}, conversation)
+        text = part.get("text", "")
+        if not text and not meta.get(PROVIDER):
+            # Gemini refuses a part of empty text (an Anthropic prefill left empty, say). One
+            # of its own, carrying a thoughtSignature, is what Gemini itself sent: kept.
+            conversation.drop(piece, "empty_text_dropped", "Gemini rejects empty text parts")
+            return None
+        return _with_own(piece, {"text": text}, conversation)
     if kind == "tool-call":
         return _with_own(
             piece, _function_call_block(piece, conversation), conversation, "functionCall"

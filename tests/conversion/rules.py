@@ -402,6 +402,8 @@ def _gemini_turn(content: Mapping[str, Any], loc: Loc) -> _GeminiTurn:
 
 
 def _check_gemini_part(part: Mapping[str, Any], role: str, loc: Loc) -> None:
+    if part.get("text") == "" and set(part) == {"text"}:
+        raise _violation((*loc, "text"), "Gemini rejects a part of empty text")
     if part.get("thought") is True and role != "model":
         raise _violation((*loc, "thought"), f"thought part in a {role!r} content")
     call_key = _key(part, "function_call")

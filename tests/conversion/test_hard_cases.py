@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from conversion import render
@@ -874,3 +875,40 @@ def test_media_lifted_out_of_a_tool_result_opens_the_next_openai_user_message() 
     assert rendered.sources == [[M0], [M1], [M1]]
     assert warning_codes(rendered) == [(M1, 1, "media_moved")]
     assert_valid_request(rendered, "openai")
+
+
+def test_an_empty_prefill_read_as_gemini_is_left_out_with_a_warning() -> None:
+    prefill = [
+        {"role": "user", "content": "Write a haiku about rain."},
+        {"role": "assistant", "content": ""},
+    ]
+    stored = store(prefill, "anthropic")
+
+    to_gemini = render(stored, "gemini")
+    assert to_gemini.items == [{"role": "user", "parts": [{"text": "Write a haiku about rain."}]}]
+    assert [(w.message_id, w.part_index, w.code, w.detail) for w in to_gemini.warnings] == [
+        (M1, 0, "empty_text_dropped", "left out: Gemini rejects empty text parts")
+    ]
+    assert_valid_request(to_gemini, "gemini")
+
+    # OpenAI takes an empty assistant message as it is.
+    to_openai = render(stored, "openai")
+    assert to_openai.items == [
+        {"role": "user", "content": "Write a haiku about rain."},
+        {"role": "assistant", "content": ""},
+    ]
+    assert to_openai.warnings == []
+
+
+def test_an_empty_gemini_text_part_with_its_signature_is_kept() -> None:
+    signed = [
+        {"role": "user", "parts": [{"text": "Think, then answer."}]},
+        {"role": "model", "parts": [{"text": "Yes."}, {"text": "", "thoughtSignature": PNG}]},
+    ]
+    # Edited messages are rendered from their canonical form, not replayed.
+    stored = [dataclasses.replace(message, edited=True) for message in store(signed, "gemini")]
+
+    rendered = render(stored, "gemini")
+
+    assert rendered.items == signed
+    assert rendered.warnings == []
