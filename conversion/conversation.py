@@ -57,6 +57,17 @@ class Entry:
     pieces: list[Piece] = field(default_factory=list)
 
 
+def _dropped_fields(provider: str, fields: JSONObject) -> str:
+    """What a provider_data_dropped warning says was left out of a part."""
+    names = sorted(fields)
+    if provider == "openai" and "refusal" in names:
+        # The part is the refusal's text, rendered as text: only the flag is lost.
+        names.remove("refusal")
+        said = "the openai refusal flag (the refusal's text is kept, as ordinary text)"
+        return f"{said}; openai fields {', '.join(names)}" if names else said
+    return f"{provider} fields {', '.join(names)}"
+
+
 def role_of(message: StoredMessage) -> str:
     canonical = message.canonical
     meta = canonical.get("meta")
@@ -170,8 +181,7 @@ class Conversation:
             return
         for provider in PROVIDERS:
             if provider != target and meta.get(provider):
-                fields = ", ".join(sorted(meta[provider]))
-                self.drop(piece, "provider_data_dropped", f"{provider} fields {fields}")
+                self.drop(piece, "provider_data_dropped", _dropped_fields(provider, meta[provider]))
 
     def note_message_data(self, entry: Entry, target: str, understood: frozenset[str]) -> None:
         """Once per stored message: warn about message-level data the target cannot take."""

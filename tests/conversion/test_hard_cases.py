@@ -912,3 +912,30 @@ def test_an_empty_gemini_text_part_with_its_signature_is_kept() -> None:
 
     assert rendered.items == signed
     assert rendered.warnings == []
+
+
+def test_an_openai_refusal_keeps_its_text_and_the_warning_says_only_the_flag_is_lost() -> None:
+    refused = [
+        {"role": "user", "content": "How do I pick a lock?"},
+        {"role": "assistant", "content": None, "refusal": "I can't help with that."},
+    ]
+    stored = store(refused, "openai")
+    expected = {
+        "anthropic": {
+            "role": "assistant",
+            "content": [{"type": "text", "text": "I can't help with that."}],
+        },
+        "gemini": {"role": "model", "parts": [{"text": "I can't help with that."}]},
+    }
+    for target, item in expected.items():
+        rendered = render(stored, target)
+        assert rendered.items[1] == item
+        assert [(w.message_id, w.part_index, w.code, w.detail) for w in rendered.warnings] == [
+            (
+                M1,
+                0,
+                "provider_data_dropped",
+                "left out: the openai refusal flag (the refusal's text is kept, as ordinary text)",
+            )
+        ]
+        assert_valid_request(rendered, target)
