@@ -337,11 +337,11 @@ def _message_rows(
             query.filter(seq__lt=cursor_seq) if newest_first else query.filter(seq__gt=cursor_seq)
         )
     query = query.order_by("-seq" if newest_first else "seq").annotate(
+        id_text=Cast("id", TextField()),
         raw_json=Case(When(format=target_format, then=Cast("raw", TextField())), default=None),
         canonical_json=Cast("canonical", TextField()),
         meta_json=Cast("meta", TextField()),
     )
-    query = query.annotate(id_text=Cast("id", TextField()))
     columns = ["id_text", "seq", "format", "tokens", "raw_json", "canonical_json", "meta_json"]
     if timestamps:
         # As text too: Django loads each Postgres timestamp with a Python parser (about 4 ms
