@@ -1,10 +1,13 @@
-"""Conversation-level rules that the provider APIs enforce across messages.
+"""Rules the provider APIs enforce that the SDK request types do not express.
 
-The SDK request types (see ``strict_types``) only describe one message at a
-time; the APIs additionally reject requests whose messages do not fit together
-(an unanswered tool call, two user turns in a row for Anthropic, ...). Each
-``check_*`` function raises ``RuleViolation`` naming the offending path (rooted
-at ``items`` like ``strict_types``) or returns None.
+The SDK request types (see ``strict_types``) only describe the shape of one
+message at a time; the APIs additionally reject requests whose messages do not
+fit together (an unanswered tool call, two user turns in a row for Anthropic,
+...) and values the types leave as plain strings (tool names outside the
+provider's pattern, a non-PDF file for OpenAI, a Gemini Files API URI sent to
+another provider, ...). Each ``check_*`` function raises ``RuleViolation``
+naming the offending path (rooted at ``items`` like ``strict_types``) or
+returns None.
 
 Common exception: the calls of the *last* assistant/model message may stay
 unanswered when nothing but tool messages follow it, because a conversation
@@ -19,6 +22,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from .strict_types import Loc, format_path, json_kind
 
@@ -30,6 +34,18 @@ __all__ = [
 ]
 
 ANTHROPIC_TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
+# Tool (function) names as each API validates them. Patterns are used with fullmatch:
+# with re.match, "$" would also accept a trailing newline.
+OPENAI_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+ANTHROPIC_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
+# The docstring of FunctionDeclaration.name in google-genai 3.6 (google/genai/types.py) reads
+# "Must start with a letter or an underscore. Must be a-z, A-Z, 0-9, or contain underscores,
+# dots, colons and dashes, with a maximum length of 128." 128 is Vertex AI's limit; the Gemini
+# API reference (generativelanguage v1beta FunctionDeclaration.name) still says "with a maximum
+# length of 64", so the stricter 64 is checked here: the Gemini API is the target.
+GEMINI_FUNCTION_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}$")
+# Chat Completions reads PDF files only (other documents go as text).
+OPENAI_PDF_DATA_URL = "data:application/pdf;base64,"
 _ANTHROPIC_ROLES = ("user", "assistant")
 _GEMINI_ROLES = ("user", "model")
 
@@ -105,11 +121,33 @@ def _is_base64(data: str) -> bool:
     return True
 
 
+def _check_tool_name(name: object, loc: Loc, pattern: re.Pattern[str]) -> None:
+    if not isinstance(name, str) or not pattern.fullmatch(name):
+        raise _violation(loc, f"tool name {name!r} does not match {pattern.pattern}")
+
+
+def _is_gemini_file_uri(value: object) -> bool:
+    """A Gemini Files API reference, e.g. https://generativelanguage.googleapis.com/v1beta/files/abc.
+
+    Only the Gemini project that uploaded the file can read it (with its API key), so such
+    a URI sent to another provider is a reference the provider cannot follow.
+    """
+    if not isinstance(value, str):
+        return False
+    url = urlsplit(value)
+    return url.hostname == "generativelanguage.googleapis.com" and "/files/" in url.path
+
+
+def _check_not_gemini_file(url: object, loc: Loc) -> None:
+    if _is_gemini_file_uri(url):
+        raise _violation(loc, f"{url!r} is a Gemini Files API URI, readable by Gemini only")
+
+
 # =========================================================================== OpenAI
 
 
 def check_openai_rules(items: list[Any]) -> None:
-    """Tool pairing, text-only tool messages, string arguments, audio and file parts."""
+    """Tool pairing, text-only tool messages, tool names and arguments, media parts."""
     open_calls: _OpenCalls | None = None
     for msg_loc, message in _dict_items(_list(items, ("items",)), ("items",)):
         if message.get("role") == "tool":
@@ -121,7 +159,7 @@ def check_openai_rules(items: list[Any]) -> None:
         open_calls = None
         _check_openai_parts(message, msg_loc)
         if message.get("role") == "assistant":
-            _check_openai_arguments(message, msg_loc)
+            _check_openai_calls(message, msg_loc)
             open_calls = _openai_tool_calls(message, msg_loc)
     # open_calls left over: the last assistant's run is paused, which is allowed.
 
@@ -163,17 +201,22 @@ def _check_openai_tool_message(
             )
 
 
-def _check_openai_arguments(message: Mapping[str, Any], loc: Loc) -> None:
+def _check_openai_calls(message: Mapping[str, Any], loc: Loc) -> None:
+    """Names and arguments of the tool calls and of the legacy function_call."""
     function_call = message.get("function_call")
     if isinstance(function_call, dict):
-        _require_str_arguments(function_call, (*loc, "function_call"))
+        _check_openai_function(function_call, (*loc, "function_call"))
     for call_loc, call in _dict_items(message.get("tool_calls") or [], (*loc, "tool_calls")):
         function = call.get("function")
         if isinstance(function, dict):
-            _require_str_arguments(function, (*call_loc, "function"))
+            _check_openai_function(function, (*call_loc, "function"))
+        custom = call.get("custom")
+        if isinstance(custom, dict):
+            _check_tool_name(custom.get("name"), (*call_loc, "custom", "name"), OPENAI_TOOL_NAME)
 
 
-def _require_str_arguments(function: Mapping[str, Any], loc: Loc) -> None:
+def _check_openai_function(function: Mapping[str, Any], loc: Loc) -> None:
+    _check_tool_name(function.get("name"), (*loc, "name"), OPENAI_TOOL_NAME)
     arguments = function.get("arguments")
     if not isinstance(arguments, str):
         raise _violation(
@@ -190,6 +233,9 @@ def _check_openai_parts(message: Mapping[str, Any], loc: Loc) -> None:
             _check_input_audio(_obj(part.get("input_audio"), (*part_loc, "input_audio")), part_loc)
         elif part.get("type") == "file":
             _check_file_part(_obj(part.get("file"), (*part_loc, "file")), (*part_loc, "file"))
+        elif part.get("type") == "image_url":
+            image_url = _obj(part.get("image_url"), (*part_loc, "image_url"))
+            _check_not_gemini_file(image_url.get("url"), (*part_loc, "image_url", "url"))
 
 
 def _check_input_audio(audio: Mapping[str, Any], part_loc: Loc) -> None:
@@ -209,13 +255,29 @@ def _check_file_part(file: Mapping[str, Any], loc: Loc) -> None:
         raise _violation((*loc, "filename"), "file_data needs a filename")
     if not has_data and not has_id:
         raise _violation(loc, "file part needs file_data+filename or file_id")
+    if has_data:
+        _check_pdf_data_url(file["file_data"], (*loc, "file_data"))
+    else:
+        _check_not_gemini_file(file["file_id"], (*loc, "file_id"))
+
+
+def _check_pdf_data_url(file_data: object, loc: Loc) -> None:
+    if not isinstance(file_data, str):
+        raise _violation(loc, f"file_data must be a string, got {json_kind(file_data)}")
+    if not file_data.startswith(OPENAI_PDF_DATA_URL):
+        head = file_data.split(",", 1)[0][:40]  # the media type of a data URL, not its data
+        raise _violation(
+            loc, f"file_data must be a PDF data URL ({OPENAI_PDF_DATA_URL}...), got {head!r}"
+        )
+    if not _is_base64(file_data.removeprefix(OPENAI_PDF_DATA_URL)):
+        raise _violation(loc, "file_data is not valid base64")
 
 
 # =========================================================================== Anthropic
 
 
 def check_anthropic_rules(items: list[Any], system: object = None) -> None:
-    """Roles, alternation, non-empty content, tool_use/tool_result pairing, ids, thinking."""
+    """Roles, alternation, non-empty content, tool pairing, ids and names, thinking, media."""
     _check_anthropic_system(system)
     previous: tuple[Loc, str] | None = None  # (loc, role) of the previous message
     open_calls: _OpenCalls | None = None
@@ -270,19 +332,40 @@ def _check_anthropic_block(block: Mapping[str, Any], role: str, loc: Loc) -> Non
         raise _violation((*loc, "type"), f"{kind!r} block outside an assistant message")
     if kind == "tool_result" and role != "user":
         raise _violation((*loc, "type"), "'tool_result' block outside a user message")
-    if kind == "text":
-        _check_text_not_blank(block, loc)
-    elif kind == "thinking" and not block.get("signature"):
+    if kind == "thinking" and not block.get("signature"):
         raise _violation((*loc, "signature"), "thinking block needs a non-empty signature")
     elif kind == "tool_use":
         _check_tool_id(block.get("id"), (*loc, "id"))
+        _check_tool_name(block.get("name"), (*loc, "name"), ANTHROPIC_TOOL_NAME)
     elif kind == "tool_result":
         _check_tool_id(block.get("tool_use_id"), (*loc, "tool_use_id"))
-        inner_blocks = block.get("content")
-        if isinstance(inner_blocks, list):
-            for inner_loc, inner in _dict_items(inner_blocks, (*loc, "content")):
-                if inner.get("type") == "text":
-                    _check_text_not_blank(inner, inner_loc)
+    _check_content_block(block, loc)
+
+
+def _check_content_block(block: Mapping[str, Any], loc: Loc) -> None:
+    """Rules for a block wherever it sits: in a message, or nested in another block."""
+    kind = block.get("type")
+    if kind == "text":
+        _check_text_not_blank(block, loc)
+    elif kind in ("image", "document"):
+        source = block.get("source")
+        if isinstance(source, dict) and source.get("type") == "url":
+            _check_not_gemini_file(source.get("url"), (*loc, "source", "url"))
+    for inner_loc, inner in _nested_blocks(block, loc):
+        _check_content_block(inner, inner_loc)
+
+
+def _nested_blocks(block: Mapping[str, Any], loc: Loc) -> list[tuple[Loc, Mapping[str, Any]]]:
+    """The blocks inside a tool_result, a search_result or a document with a content source."""
+    kind, source = block.get("type"), block.get("source")
+    if kind in ("tool_result", "search_result"):
+        inner, inner_loc = block.get("content"), (*loc, "content")
+    elif kind == "document" and isinstance(source, dict) and source.get("type") == "content":
+        inner, inner_loc = source.get("content"), (*loc, "source", "content")
+    else:
+        return []
+    # A string content (tool_result, content source) holds no blocks.
+    return list(_dict_items(inner, inner_loc)) if isinstance(inner, list) else []
 
 
 def _check_text_not_blank(block: Mapping[str, Any], loc: Loc) -> None:
@@ -292,7 +375,7 @@ def _check_text_not_blank(block: Mapping[str, Any], loc: Loc) -> None:
 
 
 def _check_tool_id(tool_id: object, loc: Loc) -> None:
-    if not isinstance(tool_id, str) or not ANTHROPIC_TOOL_ID.match(tool_id):
+    if not isinstance(tool_id, str) or not ANTHROPIC_TOOL_ID.fullmatch(tool_id):
         raise _violation(loc, f"tool id {tool_id!r} does not match {ANTHROPIC_TOOL_ID.pattern}")
 
 
@@ -367,7 +450,7 @@ class _GeminiTurn:
 
 
 def check_gemini_rules(contents: list[Any], system_instruction: object = None) -> None:
-    """Roles, function call/response pairing, response objects, media and thought parts."""
+    """Roles, function call/response pairing and names, response objects, media, thoughts."""
     previous: _GeminiTurn | None = None
     for content_loc, content in _dict_items(_list(contents, ("items",)), ("items",)):
         turn = _gemini_turn(content, content_loc)
@@ -407,16 +490,29 @@ def _check_gemini_part(part: Mapping[str, Any], role: str, loc: Loc) -> None:
     if part.get("thought") is True and role != "model":
         raise _violation((*loc, "thought"), f"thought part in a {role!r} content")
     call_key = _key(part, "function_call")
-    if call_key is not None and role != "model":
-        raise _violation((*loc, call_key), f"functionCall in a {role!r} content")
+    if call_key is not None:
+        if role != "model":
+            raise _violation((*loc, call_key), f"functionCall in a {role!r} content")
+        call = _obj(part[call_key], (*loc, call_key))
+        _check_function_name(call, (*loc, call_key), "functionCall")
     response_key = _key(part, "function_response")
     if response_key is not None:
         if role != "user":
             raise _violation((*loc, response_key), f"functionResponse in a {role!r} content")
-        _check_function_response(
-            _obj(part[response_key], (*loc, response_key)), (*loc, response_key)
-        )
+        response = _obj(part[response_key], (*loc, response_key))
+        _check_function_name(response, (*loc, response_key), "functionResponse")
+        _check_function_response(response, (*loc, response_key))
     _check_media(part, loc)
+
+
+def _check_function_name(function: Mapping[str, Any], loc: Loc, kind: str) -> None:
+    name = function.get("name")
+    if not _nonempty_str(name):
+        raise _violation((*loc, "name"), f"{kind} needs a non-empty name")
+    if not GEMINI_FUNCTION_NAME.fullmatch(str(name)):
+        raise _violation(
+            (*loc, "name"), f"function name {name!r} does not match {GEMINI_FUNCTION_NAME.pattern}"
+        )
 
 
 def _check_function_response(response: Mapping[str, Any], loc: Loc) -> None:

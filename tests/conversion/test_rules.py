@@ -19,6 +19,10 @@ from tests.conversion.strict_types import (
 )
 
 WAV_B64 = "UklGRiQAAABXQVZF"
+PDF_DATA_URL = "data:application/pdf;base64,JVBERi0="
+GEMINI_FILE = "https://generativelanguage.googleapis.com/v1beta/files/abc123"
+# Exactly 64 characters, the MCP-client naming style (mcp__<server>__<tool>).
+NAME_64 = "mcp__salesforce-crm__lookup_account_by_email_domain_and_contacts"
 
 
 def _violation(check: Any, *args: Any) -> tuple[str, str]:
@@ -32,12 +36,25 @@ def _violation(check: Any, *args: Any) -> tuple[str, str]:
 # =========================================================================== OpenAI
 
 
-def _call(call_id: str, arguments: object = "{}") -> dict[str, Any]:
-    return {"id": call_id, "type": "function", "function": {"name": "f", "arguments": arguments}}
+def _call(call_id: str, arguments: object = "{}", name: str = "f") -> dict[str, Any]:
+    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
 
 
 def _calls(*ids: str) -> dict[str, Any]:
     return {"role": "assistant", "content": None, "tool_calls": [_call(i) for i in ids]}
+
+
+def _named_calls(*names: str) -> dict[str, Any]:
+    calls = [_call(f"call_{index}", name=name) for index, name in enumerate(names)]
+    return {"role": "assistant", "content": None, "tool_calls": calls}
+
+
+def _custom_call(call_id: str, name: str) -> dict[str, Any]:
+    return {"id": call_id, "type": "custom", "custom": {"name": name, "input": "ls"}}
+
+
+def _image_url(url: str) -> dict[str, Any]:
+    return {"type": "image_url", "image_url": {"url": url}}
 
 
 def _tool(call_id: str, content: object = "ok") -> dict[str, Any]:
@@ -74,8 +91,37 @@ OPENAI_VALID: dict[str, list[Any]] = {
         {
             "role": "user",
             "content": [
-                {"type": "file", "file": {"file_data": "JVBERi0=", "filename": "a.pdf"}},
+                {"type": "file", "file": {"file_data": PDF_DATA_URL, "filename": "a.pdf"}},
                 {"type": "file", "file": {"file_id": "file-1"}},
+            ],
+        }
+    ],
+    "tool_names_at_the_limits": [
+        USER,
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                _call("a", name=NAME_64),
+                _call("b", name="x"),
+                _call("c", name="get-invoice_V2"),
+                _custom_call("d", "apply-patch"),
+            ],
+        },
+        _tool("a"),
+        _tool("b"),
+        _tool("c"),
+        _tool("d"),
+        {"role": "assistant", "function_call": {"name": "crm-lookup_2", "arguments": "{}"}},
+        {"role": "function", "name": "crm-lookup_2", "content": "ok"},
+    ],
+    "image_urls_that_are_not_gemini_files": [
+        {
+            "role": "user",
+            "content": [
+                _image_url("https://example.com/v1beta/files/abc123.png"),
+                _image_url("https://generativelanguage.googleapis.com/static/logo.png"),
+                _image_url("data:image/png;base64,iVBORw0KGgo="),
             ],
         }
     ],
@@ -95,6 +141,14 @@ def _audio(data: str) -> list[Any]:
 
 def _file(file: dict[str, Any]) -> list[Any]:
     return [{"role": "user", "content": [{"type": "file", "file": file}]}]
+
+
+def _openai_name_error(name: str) -> str:
+    return f"tool name {name!r} does not match ^[a-zA-Z0-9_-]{{1,64}}$"
+
+
+GEMINI_FILE_ERROR = f"{GEMINI_FILE!r} is a Gemini Files API URI, readable by Gemini only"
+PDF_ONLY = "file_data must be a PDF data URL (data:application/pdf;base64,...), got"
 
 
 OPENAI_BROKEN: dict[str, tuple[list[Any], str, str]] = {
@@ -181,6 +235,82 @@ OPENAI_BROKEN: dict[str, tuple[list[Any], str, str]] = {
         "items[0].content[0].file",
         "file part carries both file_data and file_id",
     ),
+    "function_name_with_dot": (
+        [USER, _named_calls("get_weather", "github.create_issue")],
+        "items[1].tool_calls[1].function.name",
+        _openai_name_error("github.create_issue"),
+    ),
+    "function_name_with_colon": (
+        [_named_calls("fs:read_file")],
+        "items[0].tool_calls[0].function.name",
+        _openai_name_error("fs:read_file"),
+    ),
+    "function_name_of_65_characters": (
+        [_named_calls(NAME_64 + "s")],
+        "items[0].tool_calls[0].function.name",
+        _openai_name_error(NAME_64 + "s"),
+    ),
+    "function_name_empty": (
+        [_named_calls("")],
+        "items[0].tool_calls[0].function.name",
+        _openai_name_error(""),
+    ),
+    "function_name_with_trailing_newline": (
+        [_named_calls("get_weather\n")],
+        "items[0].tool_calls[0].function.name",
+        _openai_name_error("get_weather\n"),
+    ),
+    "custom_tool_name": (
+        [{"role": "assistant", "tool_calls": [_custom_call("c", "shell.exec")]}],
+        "items[0].tool_calls[0].custom.name",
+        _openai_name_error("shell.exec"),
+    ),
+    "legacy_function_call_name": (
+        [
+            {
+                "role": "assistant",
+                "function_call": {"name": "calendar.events:list", "arguments": "{}"},
+            }
+        ],
+        "items[0].function_call.name",
+        _openai_name_error("calendar.events:list"),
+    ),
+    "file_data_text_plain": (
+        _file({"file_data": "data:text/plain;base64,aGk=", "filename": "a.txt"}),
+        "items[0].content[0].file.file_data",
+        f"{PDF_ONLY} 'data:text/plain;base64'",
+    ),
+    "file_data_raw_base64": (
+        _file({"file_data": "JVBERi0=", "filename": "a.pdf"}),
+        "items[0].content[0].file.file_data",
+        f"{PDF_ONLY} 'JVBERi0='",
+    ),
+    "file_data_pdf_not_base64": (
+        _file({"file_data": "data:application/pdf;base64,%PDF-1.4", "filename": "a.pdf"}),
+        "items[0].content[0].file.file_data",
+        "file_data is not valid base64",
+    ),
+    "file_id_is_a_gemini_file": (
+        _file({"file_id": GEMINI_FILE}),
+        "items[0].content[0].file.file_id",
+        GEMINI_FILE_ERROR,
+    ),
+    "image_url_is_a_gemini_file": (
+        [{"role": "user", "content": [{"type": "text", "text": "see"}, _image_url(GEMINI_FILE)]}],
+        "items[0].content[1].image_url.url",
+        GEMINI_FILE_ERROR,
+    ),
+    "image_url_is_a_gemini_file_with_an_upper_case_host": (
+        [
+            {
+                "role": "user",
+                "content": [_image_url(GEMINI_FILE.replace("generative", "Generative"))],
+            }
+        ],
+        "items[0].content[0].image_url.url",
+        f"{GEMINI_FILE.replace('generative', 'Generative')!r} is a Gemini Files API URI, "
+        "readable by Gemini only",
+    ),
 }
 
 
@@ -204,15 +334,33 @@ def _text(text: str = "t") -> dict[str, Any]:
     return {"type": "text", "text": text}
 
 
-def _use(tool_id: str) -> dict[str, Any]:
-    return {"type": "tool_use", "id": tool_id, "name": "f", "input": {}}
+def _use(tool_id: str, name: str = "f") -> dict[str, Any]:
+    return {"type": "tool_use", "id": tool_id, "name": name, "input": {}}
 
 
 def _result(tool_id: str, content: object = "ok") -> dict[str, Any]:
     return {"type": "tool_result", "tool_use_id": tool_id, "content": content}
 
 
+def _url_source(kind: str, url: str) -> dict[str, Any]:
+    return {"type": kind, "source": {"type": "url", "url": url}}
+
+
+def _search_result(*content: Any) -> dict[str, Any]:
+    return {
+        "type": "search_result",
+        "source": "https://docs.example.com/a",
+        "title": "A",
+        "content": list(content),
+    }
+
+
+def _content_document(*content: Any) -> dict[str, Any]:
+    return {"type": "document", "source": {"type": "content", "content": list(content)}}
+
+
 THINKING = {"type": "thinking", "thinking": "hmm", "signature": "sig"}
+NAME_128 = "a" * 128
 
 ANTHROPIC_VALID: dict[str, tuple[list[Any], object]] = {
     "alternating_text": ([USER, ASSISTANT, USER], "system prompt"),
@@ -229,6 +377,23 @@ ANTHROPIC_VALID: dict[str, tuple[list[Any], object]] = {
     "last_assistant_paused_mid_run": ([USER, _assistant(_use("toolu_a"))], None),
     "redacted_thinking_in_assistant": (
         [USER, _assistant({"type": "redacted_thinking", "data": "x"}, _text())],
+        None,
+    ),
+    "tool_names_at_the_limits": (
+        [USER, _assistant(_use("a", NAME_128), _use("b", "x"), _use("c", "github-create_issue"))],
+        None,
+    ),
+    "documents_search_results_and_url_sources": (
+        [
+            _user(
+                _content_document(_text("chapter 1"), _url_source("image", "https://x.test/a.png")),
+                _search_result(_text("result")),
+                _url_source("document", "https://x.test/a.pdf"),
+                _text("compare"),
+            ),
+            _assistant(_use("a")),
+            _user(_result("a", [_search_result(_text("r")), _url_source("image", "gs://b/a.png")])),
+        ],
         None,
     ),
 }
@@ -385,6 +550,63 @@ ANTHROPIC_BROKEN: dict[str, tuple[list[Any], object, str, str]] = {
         "items[1].content[0].type",
         "'tool_result' block outside a user message",
     ),
+    "tool_id_with_trailing_newline": (
+        [_assistant(_use("toolu_1\n"))],
+        None,
+        "items[0].content[0].id",
+        "tool id 'toolu_1\\n' does not match ^[a-zA-Z0-9_-]+$",
+    ),
+    "tool_name_with_dot": (
+        [USER, _assistant(_text(), _use("a", "github.create_issue"))],
+        None,
+        "items[1].content[1].name",
+        "tool name 'github.create_issue' does not match ^[a-zA-Z0-9_-]{1,128}$",
+    ),
+    "tool_name_with_colon": (
+        [_assistant(_use("a", "fs:read_file"))],
+        None,
+        "items[0].content[0].name",
+        "tool name 'fs:read_file' does not match ^[a-zA-Z0-9_-]{1,128}$",
+    ),
+    "tool_name_of_129_characters": (
+        [_assistant(_use("a", NAME_128 + "a"))],
+        None,
+        "items[0].content[0].name",
+        f"tool name {NAME_128 + 'a'!r} does not match ^[a-zA-Z0-9_-]{{1,128}}$",
+    ),
+    "image_url_is_a_gemini_file": (
+        [_user(_text(), _url_source("image", GEMINI_FILE))],
+        None,
+        "items[0].content[1].source.url",
+        GEMINI_FILE_ERROR,
+    ),
+    "document_url_in_tool_result_is_a_gemini_file": (
+        [
+            _assistant(_use("a")),
+            _user(_result("a", [_text(), _url_source("document", GEMINI_FILE)])),
+        ],
+        None,
+        "items[1].content[0].content[1].source.url",
+        GEMINI_FILE_ERROR,
+    ),
+    "image_in_a_content_document_is_a_gemini_file": (
+        [_user(_content_document(_text(), _url_source("image", GEMINI_FILE)))],
+        None,
+        "items[0].content[0].source.content[1].source.url",
+        GEMINI_FILE_ERROR,
+    ),
+    "empty_text_in_a_content_document": (
+        [_user(_content_document(_text(" ")), _text())],
+        None,
+        "items[0].content[0].source.content[0].text",
+        "text block is empty or whitespace-only",
+    ),
+    "empty_text_in_a_search_result_in_a_tool_result": (
+        [_assistant(_use("a")), _user(_result("a", [_search_result(_text(), _text(""))]))],
+        None,
+        "items[1].content[0].content[0].content[1].text",
+        "text block is empty or whitespace-only",
+    ),
 }
 
 
@@ -420,6 +642,8 @@ def _fresp(
 
 G_USER = _content("user", {"text": "hi"})
 G_MODEL = _content("model", {"text": "hello"})
+G_NAME_64 = "mcp.salesforce-crm:lookup_account_by_email_domain_and_contacts.2"
+G_NAME_PATTERN = "^[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}$"
 
 GEMINI_VALID: dict[str, tuple[list[Any], object]] = {
     "text_turns": ([G_USER, G_MODEL, G_USER], {"parts": [{"text": "be brief"}]}),
@@ -467,6 +691,28 @@ GEMINI_VALID: dict[str, tuple[list[Any], object]] = {
         None,
     ),
     "last_model_paused_mid_run": ([G_USER, _content("model", _fcall("f"), _fcall("g"))], None),
+    "dotted_colon_and_dashed_names": (
+        [
+            G_USER,
+            _content(
+                "model",
+                _fcall("github.create_issue", "a"),
+                _fcall("github_create_issue", "b"),
+                _fcall("fs:read_file", "c"),
+                _fcall("_calendar.events:list-v2", "d"),
+                _fcall(G_NAME_64, "e"),
+            ),
+            _content(
+                "user",
+                _fresp("github_create_issue", "b"),
+                _fresp("github.create_issue", "a"),
+                _fresp("fs:read_file", "c"),
+                _fresp("_calendar.events:list-v2", "d"),
+                _fresp(G_NAME_64, "e"),
+            ),
+        ],
+        None,
+    ),
 }
 
 
@@ -603,6 +849,45 @@ GEMINI_BROKEN: dict[str, tuple[list[Any], object, str, str]] = {
         None,
         "items[0].parts[0].thought",
         "thought part in a 'user' content",
+    ),
+    "call_name_starts_with_a_digit": (
+        [G_USER, _content("model", _fcall("1password.lookup"))],
+        None,
+        "items[1].parts[0].functionCall.name",
+        f"function name '1password.lookup' does not match {G_NAME_PATTERN}",
+    ),
+    "call_name_with_a_slash": (
+        [
+            G_USER,
+            _content("model", {"text": "reading"}, _fcall("fs/read_file", key="function_call")),
+        ],
+        None,
+        "items[1].parts[1].function_call.name",
+        f"function name 'fs/read_file' does not match {G_NAME_PATTERN}",
+    ),
+    "call_name_of_65_characters": (
+        [G_USER, _content("model", _fcall(G_NAME_64 + "x"))],
+        None,
+        "items[1].parts[0].functionCall.name",
+        f"function name {G_NAME_64 + 'x'!r} does not match {G_NAME_PATTERN}",
+    ),
+    "call_without_name": (
+        [G_USER, _content("model", {"functionCall": {"args": {}}})],
+        None,
+        "items[1].parts[0].functionCall.name",
+        "functionCall needs a non-empty name",
+    ),
+    "response_with_empty_name": (
+        [_content("model", _fcall("f")), _content("user", _fresp(""))],
+        None,
+        "items[1].parts[0].functionResponse.name",
+        "functionResponse needs a non-empty name",
+    ),
+    "response_name_with_a_space": (
+        [_content("model", _fcall("f")), _content("user", _fresp("read file"))],
+        None,
+        "items[1].parts[0].functionResponse.name",
+        f"function name 'read file' does not match {G_NAME_PATTERN}",
     ),
     "system_instruction_not_text": (
         [G_USER],

@@ -87,7 +87,13 @@ OPENAI_VALID: dict[str, list[Any]] = {
             "role": "user",
             "content": [
                 {"type": "input_audio", "input_audio": {"data": WAV_B64, "format": "wav"}},
-                {"type": "file", "file": {"file_data": PDF_B64, "filename": "a.pdf"}},
+                {
+                    "type": "file",
+                    "file": {
+                        "file_data": f"data:application/pdf;base64,{PDF_B64}",
+                        "filename": "a.pdf",
+                    },
+                },
                 {"type": "file", "file": {"file_id": "file-123"}},
             ],
         }
