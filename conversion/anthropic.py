@@ -6,8 +6,8 @@ import hashlib
 import re
 from typing import Any
 
-from conversion import media
-from conversion.canonical import JSONObject, make_message, make_part
+from conversion import documents, media
+from conversion.canonical import JSONObject, make_message, make_part, provider_meta
 from conversion.conversation import Conversation, Entry, Piece
 from conversion.fields import (
     RAW_ARGUMENTS_KEY,
@@ -32,7 +32,7 @@ ROLES = ("user", "assistant")
 IMAGE_SOURCE_TYPES = ("base64", "url", "file")
 DOCUMENT_SOURCE_TYPES = ("base64", "url", "file", "content", "text")
 MESSAGE_KEYS = frozenset(("role", "content"))
-TOOL_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")
+TOOL_ID_PATTERN = re.compile(r"[a-zA-Z0-9_-]+")  # fullmatch: "$" would let "\n" through
 # Block fields that Anthropic alone understands, kept on the part under meta["anthropic"].
 PROVIDER_FIELDS = frozenset(("cache_control", "citations", "context"))
 # Keys of meta["anthropic"] that describe the block's shape rather than being block fields.
@@ -106,7 +106,9 @@ def _block(value: object, path: str) -> JSONObject:
         own = _own_fields(block, REDACTED_KEYS)
         own["redacted_data"] = required_str(block, "data", path)
         return make_part("thinking", meta={PROVIDER: own})
-    # Server tools, search results, container uploads...: Anthropic-only, kept whole.
+    if kind == "search_result":
+        return _search_result(block, path)
+    # Server tools, container uploads...: Anthropic-only, kept whole.
     return make_part("data", meta={PROVIDER: {"block": block}})
 
 
@@ -116,6 +118,7 @@ DOCUMENT_KEYS = frozenset(("type", "source", "title"))
 TOOL_USE_KEYS = frozenset(("type", "id", "name", "input"))
 TOOL_RESULT_KEYS = frozenset(("type", "tool_use_id", "content", "is_error"))
 THINKING_KEYS = frozenset(("type", "thinking", "signature"))
+SEARCH_RESULT_KEYS = frozenset(("type", "source", "title", "content"))
 REDACTED_KEYS = frozenset(("type", "data"))
 
 
@@ -144,10 +147,51 @@ def _document(block: JSONObject, path: str) -> JSONObject:
         return make_part(
             "file", text=text, filename=title, meta=_with_own({"media_type": media_type}, own)
         )
+    if source.get("type") == "content":
+        # A document given as content blocks: its text is what other formats can take; the
+        # source itself is replayed to Anthropic only.
+        text = _text_blocks(require(source, "content", f"{path}.source"), f"{path}.source.content")
+        return make_part(
+            "file",
+            text=text,
+            filename=title,
+            meta={"media_type": "text/plain", PROVIDER: {"source": source, **own}},
+        )
     meta = _source(block, path, DOCUMENT_SOURCE_TYPES)
     if "url" in meta and "media_type" not in meta:
         meta["media_type"] = "application/pdf"  # URL documents are PDFs in this API
     return make_part("file", filename=title, meta=_with_own(meta, own))
+
+
+def _text_blocks(content: object, path: str) -> str:
+    """The text of a document's content (a string, or blocks whose text blocks are joined)."""
+    if isinstance(content, str):
+        return content
+    texts = []
+    for index, item in enumerate(expect_list(content, path)):
+        block = expect_object(item, f"{path}[{index}]")
+        if (
+            expect_str(require(block, "type", f"{path}[{index}]"), f"{path}[{index}].type")
+            == "text"
+        ):
+            texts.append(required_str(block, "text", f"{path}[{index}]"))
+    return "\n\n".join(texts)
+
+
+def _search_result(block: JSONObject, path: str) -> JSONObject:
+    """A search result reads as a text document whose source names where it came from; the
+    block is replayed to Anthropic whole (its citations work there only)."""
+    source = required_str(block, "source", path)
+    title = required_str(block, "title", path)
+    content = expect_list(require(block, "content", path), f"{path}.content")
+    text = _text_blocks(content, f"{path}.content")
+    own = _own_fields(block, SEARCH_RESULT_KEYS)
+    return make_part(
+        "file",
+        text=text,
+        filename=title,
+        meta={"media_type": "text/plain", "source": source, PROVIDER: {"block": block, **own}},
+    )
 
 
 def _tool_result(block: JSONObject, path: str) -> JSONObject:
@@ -207,7 +251,7 @@ def _ids_valid(entry: Entry) -> bool:
         meta = piece.part.get("meta") or {}
         for key in ("id", "tool_call_id"):
             value = meta.get(key)
-            if value is not None and not TOOL_ID_PATTERN.match(value):
+            if value is not None and not TOOL_ID_PATTERN.fullmatch(value):
                 return False
     return True
 
@@ -220,7 +264,7 @@ class ToolIds:
 
     def __call__(self, piece: Piece, conversation: Conversation) -> str:
         original = conversation.tool_id(piece)
-        if TOOL_ID_PATTERN.match(original):
+        if TOOL_ID_PATTERN.fullmatch(original):
             return original
         mapped = self._mapped.get(original)
         if mapped is None:
@@ -257,7 +301,6 @@ def _block_for(
 ) -> JSONObject | None:
     part = piece.part
     kind = part["type"]
-    meta = part.get("meta") or {}
     if kind == "text":
         text = part.get("text", "")
         if not text.strip():
@@ -271,15 +314,19 @@ def _block_for(
     if kind == "thinking":
         return _thinking(piece, conversation)
     if kind == "data":
-        block = (meta.get(PROVIDER) or {}).get("block")
-        if block is not None:
-            return dict(block)
-        conversation.drop_unsupported(piece, PROVIDER)
-        return None
+        return _data_block(piece, conversation)
     if role == "assistant":
         conversation.drop(piece, "media_unsupported", f"Anthropic assistant turns hold no {kind}")
         return None
     return _media_block(piece, conversation)
+
+
+def _data_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
+    block = provider_meta(piece.part, PROVIDER).get("block")
+    if block is not None:
+        return dict(block)
+    conversation.drop_unsupported(piece, PROVIDER)
+    return None
 
 
 def _tool_use(piece: Piece, conversation: Conversation, ids: ToolIds) -> JSONObject:
@@ -297,7 +344,7 @@ def _tool_use(piece: Piece, conversation: Conversation, ids: ToolIds) -> JSONObj
     return {
         "type": "tool_use",
         "id": ids(piece, conversation),
-        "name": meta["name"],
+        "name": conversation.tool_name(piece, meta["name"]),
         "input": tool_input,
     }
 
@@ -313,18 +360,7 @@ def _tool_result_block(piece: Piece, conversation: Conversation, ids: ToolIds) -
     else:
         content = []
         for index, nested_part in enumerate(nested):
-            nested_piece = piece.nested(index, nested_part)
-            if nested_part["type"] == "text":
-                if nested_part.get("text", "").strip():
-                    content.append(
-                        _own(
-                            nested_piece,
-                            {"type": "text", "text": nested_part["text"]},
-                            conversation,
-                        )
-                    )
-                continue
-            rendered = _media_block(nested_piece, conversation)
+            rendered = _nested_block(piece.nested(index, nested_part), conversation)
             if rendered is not None:
                 content.append(rendered)
         if content:
@@ -332,6 +368,18 @@ def _tool_result_block(piece: Piece, conversation: Conversation, ids: ToolIds) -
     if meta.get("is_error") is not None:
         block["is_error"] = meta["is_error"]
     return block
+
+
+def _nested_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
+    """A block of a tool result's content: text, media, or an Anthropic block kept whole."""
+    part = piece.part
+    if part["type"] == "text":
+        if not part.get("text", "").strip():
+            return None  # an empty text block is refused; an empty result has no content
+        return _own(piece, {"type": "text", "text": part["text"]}, conversation)
+    if part["type"] == "data":
+        return _data_block(piece, conversation)
+    return _media_block(piece, conversation)
 
 
 def _thinking(piece: Piece, conversation: Conversation) -> JSONObject | None:
@@ -355,23 +403,27 @@ def _thinking(piece: Piece, conversation: Conversation) -> JSONObject | None:
 def _media_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
     part = piece.part
     kind = part["type"]
+    if conversation.drop_foreign_reference(piece):
+        return None
     meta = part.get("meta") or {}
     own_source = (meta.get(PROVIDER) or {}).get("source")
     media_type = meta.get("media_type")
     if kind == "image":
+        block: JSONObject
         if own_source is not None:
-            return _own(piece, {"type": "image", "source": own_source}, conversation)
-        if "url" in meta:
-            return _own(
-                piece,
-                {"type": "image", "source": {"type": "url", "url": meta["url"]}},
-                conversation,
-            )
-        if "data" in meta and media_type in media.ANTHROPIC_IMAGE_TYPES:
-            source = {"type": "base64", "media_type": media_type, "data": meta["data"]}
-            return _own(piece, {"type": "image", "source": source}, conversation)
-        conversation.drop(piece, "media_unsupported", f"Anthropic takes no {media_type} image")
-        return None
+            block = {"type": "image", "source": own_source}
+        elif "url" in meta:
+            block = {"type": "image", "source": {"type": "url", "url": meta["url"]}}
+        elif "data" in meta and media_type in media.ANTHROPIC_IMAGE_TYPES:
+            block = {
+                "type": "image",
+                "source": {"type": "base64", "media_type": media_type, "data": meta["data"]},
+            }
+        else:
+            conversation.drop(piece, "media_unsupported", f"Anthropic takes no {media_type} image")
+            return None
+        conversation.note_filename(piece)
+        return _own(piece, block, conversation)
     if kind == "file":
         return _document_block(piece, conversation)
     conversation.drop(piece, "media_unsupported", f"Anthropic messages hold no {kind}")
@@ -381,21 +433,21 @@ def _media_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
 def _document_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
     part = piece.part
     meta = part.get("meta") or {}
-    own_source = (meta.get(PROVIDER) or {}).get("source")
+    own = meta.get(PROVIDER) or {}
+    if "block" in own:
+        return dict(own["block"])  # a search result, kept whole
     media_type = meta.get("media_type")
+    text = documents.text_of(part)
     source: JSONObject | None = None
-    if own_source is not None:
-        source = own_source
-    elif "text" in part:
-        source = {"type": "text", "media_type": "text/plain", "data": part["text"]}
+    if own.get("source") is not None:
+        source = own["source"]
+    elif text is not None:
+        # Anthropic's text source is text/plain only: CSV, Markdown... are sent as plain text.
+        source = {"type": "text", "media_type": "text/plain", "data": text}
     elif "url" in meta and media_type in (None, "application/pdf"):
         source = {"type": "url", "url": meta["url"]}
     elif "data" in meta and media_type == "application/pdf":
         source = {"type": "base64", "media_type": media_type, "data": meta["data"]}
-    elif "data" in meta and media_type == "text/plain":
-        text = media.decode_text(meta["data"])
-        if text is not None:
-            source = {"type": "text", "media_type": "text/plain", "data": text}
     if source is None:
         conversation.drop(piece, "media_unsupported", f"Anthropic takes no {media_type} document")
         return None

@@ -7,7 +7,7 @@ from typing import Any
 
 from conversion import acontext, anthropic, gemini, openai
 from conversion.canonical import FORMATS, JSONObject, Rendered, StoredMessage, UnknownFormat
-from conversion.conversation import Conversation
+from conversion.conversation import Conversation, EarlierCalls
 
 READERS: dict[str, Callable[[Any], JSONObject]] = {
     "openai": openai.to_canonical,
@@ -37,8 +37,15 @@ def normalize(blob: Any, format: str) -> JSONObject:
     return READERS[check_format(format)](blob)
 
 
-def render(messages: Sequence[StoredMessage], target: str) -> Rendered:
-    """Render a whole conversation (stored messages, oldest first) into ``target``."""
-    conversation = Conversation(messages, check_format(target))
+def render(
+    messages: Sequence[StoredMessage], target: str, earlier_calls: EarlierCalls | None = None
+) -> Rendered:
+    """Render a whole conversation (stored messages, oldest first) into ``target``.
+
+    A page may open with tool results whose calls are on the page before: such a result is
+    given as user text naming its call, and ``earlier_calls(call_ids)`` (when given) tells the
+    names of those calls, ``{call_id: name}``, from the stored session.
+    """
+    conversation = Conversation(messages, check_format(target), earlier_calls)
     RENDERERS[target](conversation)
     return conversation.result()

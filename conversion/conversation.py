@@ -15,11 +15,14 @@ The providers disagree on message boundaries, so a conversation is converted as 
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from conversion import documents, media
 from conversion.canonical import (
     SYSTEM_ROLES,
     ConversionWarning,
@@ -30,7 +33,39 @@ from conversion.canonical import (
 )
 
 PROVIDERS = ("openai", "anthropic", "gemini")
+PROVIDER_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Gemini"}
 MISSING_RESULT_TEXT = "No result was recorded for this tool call."
+# Keys of a provider's part data that record how the part was shaped there rather than
+# fields of it: what they hold reaches every target through the part's shared fields (the
+# text of a content document or a search result), so leaving them out loses nothing.
+REPRESENTATION_KEYS = {
+    "openai": frozenset(),
+    "anthropic": frozenset(("source", "block")),
+    "gemini": frozenset(("role_missing",)),
+}
+# Names of tool calls made before the first message given (a page that starts in the
+# middle of a conversation), looked up by call id: the service asks the stored session.
+EarlierCalls = Callable[[Collection[str]], Mapping[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolNameRule:
+    valid: re.Pattern[str]  # fullmatch
+    forbidden: re.Pattern[str]  # one character the target does not allow
+    max_length: int
+
+
+TOOL_NAME_RULES = {
+    "openai": ToolNameRule(re.compile(r"[a-zA-Z0-9_-]{1,64}"), re.compile(r"[^a-zA-Z0-9_-]"), 64),
+    "anthropic": ToolNameRule(
+        re.compile(r"[a-zA-Z0-9_-]{1,128}"), re.compile(r"[^a-zA-Z0-9_-]"), 128
+    ),
+    # Gemini's FunctionDeclaration.name: a letter or underscore first, then letters, digits,
+    # underscores, dots, colons and dashes; at most 64.
+    "gemini": ToolNameRule(
+        re.compile(r"[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}"), re.compile(r"[^a-zA-Z0-9_.:-]"), 64
+    ),
+}
 
 
 @dataclass(slots=True)
@@ -57,15 +92,48 @@ class Entry:
     pieces: list[Piece] = field(default_factory=list)
 
 
-def _dropped_fields(provider: str, fields: JSONObject) -> str:
-    """What a provider_data_dropped warning says was left out of a part."""
-    names = sorted(fields)
+def _dropped_fields(provider: str, fields: JSONObject) -> str | None:
+    """What a provider_data_dropped warning says was left out of a part or message (None:
+    nothing that the target did not get in another form)."""
+    kept = set(fields) - REPRESENTATION_KEYS[provider] - {"extra"}
+    extra = fields.get("extra")
+    if isinstance(extra, dict):
+        kept.update(extra)  # fields the reader did not model, kept under "extra"
+    names = sorted(kept)
+    if not names:
+        return None
     if provider == "openai" and "refusal" in names:
         # The part is the refusal's text, rendered as text: only the flag is lost.
         names.remove("refusal")
         said = "the openai refusal flag (the refusal's text is kept, as ordinary text)"
         return f"{said}; openai fields {', '.join(names)}" if names else said
     return f"{provider} fields {', '.join(names)}"
+
+
+def _mapped_tool_name(name: str, rule: ToolNameRule, digest_length: int) -> str:
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:digest_length]
+    stem = rule.forbidden.sub("_", name)[: rule.max_length - digest_length - 2]
+    mapped = f"{stem}_{digest}"
+    # Gemini wants a letter or an underscore first.
+    return mapped if rule.valid.fullmatch(mapped) else f"_{mapped}"
+
+
+def bound_reference(part: JSONObject) -> tuple[str, str] | None:
+    """(issuer, reference) when a media part is known only by a provider's own file
+    reference (a Gemini Files API URI, an OpenAI file_id, an Anthropic file source)."""
+    meta = part.get("meta") or {}
+    if "data" in meta or "text" in part:
+        return None  # the content itself is here
+    url = meta.get("url")
+    if url is not None:
+        return ("gemini", url) if media.is_gemini_file(url) else None
+    file_id = (meta.get("openai") or {}).get("file_id")
+    if file_id is not None:
+        return "openai", str(file_id)
+    source = (meta.get("anthropic") or {}).get("source")
+    if isinstance(source, dict) and source.get("type") == "file":
+        return "anthropic", str(source.get("file_id"))
+    return None
 
 
 def role_of(message: StoredMessage) -> str:
@@ -132,7 +200,12 @@ def resolve_tool_ids(messages: Sequence[StoredMessage]) -> ToolIds:
 
 
 class Conversation:
-    def __init__(self, messages: Sequence[StoredMessage], target: str) -> None:
+    def __init__(
+        self,
+        messages: Sequence[StoredMessage],
+        target: str,
+        earlier_calls: EarlierCalls | None = None,
+    ) -> None:
         self.messages = messages
         self.target = target
         self.items: list[Any] = []
@@ -144,6 +217,8 @@ class Conversation:
         self.call_names = tool_ids.call_names
         self.generated_id_formats = tool_ids.generated_formats
         self._noted_messages: set[int] = set()
+        self._mapped_names: dict[str, str] = {}
+        self._earlier_calls = earlier_calls
         self.entries: list[Entry] = self._arrange() if target != "acontext" else []
 
     # --- building blocks for target modules ----------------------------------------------
@@ -181,7 +256,55 @@ class Conversation:
             return
         for provider in PROVIDERS:
             if provider != target and meta.get(provider):
-                self.drop(piece, "provider_data_dropped", _dropped_fields(provider, meta[provider]))
+                dropped = _dropped_fields(provider, meta[provider])
+                if dropped is not None:
+                    self.drop(piece, "provider_data_dropped", dropped)
+
+    def note_filename(self, piece: Piece) -> None:
+        """Warn about the file name of media the target has no name field for."""
+        filename = piece.part.get("filename")
+        if filename:
+            self.drop(piece, "provider_data_dropped", f"the file name {filename!r}")
+
+    def drop_foreign_reference(self, piece: Piece) -> bool:
+        """Leave out media known only by another provider's file reference: only the
+        provider that issued it can read it. True when the piece was left out."""
+        reference = bound_reference(piece.part)
+        if reference is None or reference[0] == self.target:
+            return False
+        issuer, name = reference
+        self.drop(
+            piece,
+            "file_reference_dropped",
+            f"{PROVIDER_NAMES[issuer]} file {name} can be read by {PROVIDER_NAMES[issuer]} only",
+        )
+        return True
+
+    def tool_name(self, piece: Piece, name: str) -> str:
+        """``name`` as the target allows it: names that break its rule are mapped, the same
+        way for calls and results, with a digest so that two names never map together."""
+        rule = TOOL_NAME_RULES[self.target]
+        if rule.valid.fullmatch(name):
+            return name
+        mapped = self._mapped_names.get(name)
+        if mapped is None:
+            taken = self._tool_names_kept(rule) | set(self._mapped_names.values())
+            # A longer digest only if a name in the conversation already is the short one.
+            candidates = [_mapped_tool_name(name, rule, length) for length in (10, 16, 32)]
+            mapped = next((c for c in candidates if c not in taken), candidates[-1])
+            self._mapped_names[name] = mapped
+        self.warn(piece, "tool_name_mapped", f"tool name {name!r} is given as {mapped!r}")
+        return mapped
+
+    def _tool_names_kept(self, rule: ToolNameRule) -> set[str]:
+        names = set()
+        for message in self.messages:
+            for part in message.canonical["parts"]:
+                if part["type"] in ("tool-call", "tool-result"):
+                    name = part["meta"].get("name")
+                    if name is not None and rule.valid.fullmatch(name):
+                        names.add(name)
+        return names
 
     def note_message_data(self, entry: Entry, target: str, understood: frozenset[str]) -> None:
         """Once per stored message: warn about message-level data the target cannot take."""
@@ -193,10 +316,11 @@ class Conversation:
             if key == target or key in understood or key == "role":
                 continue
             if key in PROVIDERS:
-                fields = ", ".join(sorted(value))
-                self.warn_message(
-                    entry.message, "provider_data_dropped", f"left out: {key} fields {fields}"
-                )
+                dropped = _dropped_fields(key, value)
+                if dropped is not None:
+                    self.warn_message(
+                        entry.message, "provider_data_dropped", f"left out: {dropped}"
+                    )
             else:
                 self.warn_message(
                     entry.message, "provider_data_dropped", f"left out: message {key}"
@@ -230,7 +354,8 @@ class Conversation:
         if len(pieces) != len(parts):
             return None
         for expected, piece in enumerate(pieces):
-            if piece.message is not message or piece.index != expected:
+            # A piece standing in for its part (an orphan result given as text) is not it.
+            if piece.message is not message or piece.part is not parts[expected]:
                 return None
         return message
 
@@ -238,10 +363,15 @@ class Conversation:
         """Can ``message`` go out verbatim, as far as its tool ids are concerned?"""
         if message.format != self.target or message.edited:
             return False
-        for index, _part in enumerate(message.canonical["parts"]):
+        names = TOOL_NAME_RULES[self.target].valid
+        for index, part in enumerate(message.canonical["parts"]):
             generated = self.resolved_ids.get((position, index))
             if generated is not None and self.generated_id_formats[generated] != {self.target}:
                 return False
+            if part["type"] in ("tool-call", "tool-result"):
+                name = part["meta"].get("name")
+                if name is not None and not names.fullmatch(name):
+                    return False  # mapped: its partner is given the mapped name too
         return True
 
     def texts_only(self, pieces: Sequence[Piece], target: str) -> list[str]:
@@ -278,6 +408,7 @@ class Conversation:
 
     def _arrange(self) -> list[Entry]:
         entries: list[Entry] = []
+        orphans: list[Piece] = []
         count = len(self.messages)
         position = 0
         while position < count:
@@ -286,32 +417,28 @@ class Conversation:
             entries.append(entry)
             calls = [piece for piece in entry.pieces if piece.part["type"] == "tool-call"]
             if entry.role != "assistant" or not calls:
-                self._warn_orphans(entry)
+                orphans.extend(
+                    piece for piece in entry.pieces if piece.part["type"] == "tool-result"
+                )
                 continue
             run: list[Entry] = []
             while position < count and role_of(self.messages[position]) == "user":
                 run.append(self._entry(position))
                 position += 1
             pending = {self.tool_id(piece): piece for piece in calls}
-            results, rest = self._results_first(run, pending)
+            results, rest = self._results_first(run, pending, orphans)
             if pending and (rest or position < count):
                 results.append(self._placeholders(entry, pending))
             entries.extend(_rejoin(results + rest))
+        if orphans:
+            self._orphans_as_text(entries, orphans)
         return entries
 
-    def _warn_orphans(self, entry: Entry) -> None:
-        for piece in entry.pieces:
-            if piece.part["type"] == "tool-result":
-                self.warn(
-                    piece,
-                    "orphan_tool_result",
-                    f"tool call {self.tool_id(piece)} is not in this conversation or page",
-                )
-
     def _results_first(
-        self, run: list[Entry], pending: dict[str, Piece]
+        self, run: list[Entry], pending: dict[str, Piece], orphans: list[Piece]
     ) -> tuple[list[Entry], list[Entry]]:
-        """Split a run of user entries into the answers to ``pending``, then everything else."""
+        """Split a run of user entries into the answers to ``pending``, then everything else
+        (results that answer none of them are added to ``orphans``)."""
         results: list[Entry] = []
         rest: list[Entry] = []
         for entry in run:
@@ -319,21 +446,44 @@ class Conversation:
             others = Entry(entry.message, entry.position, "user")
             for piece in entry.pieces:
                 if piece.part["type"] == "tool-result":
-                    result_id = self.tool_id(piece)
-                    if pending.pop(result_id, None) is not None:
+                    if pending.pop(self.tool_id(piece), None) is not None:
                         answers.pieces.append(piece)
                         continue
-                    self.warn(
-                        piece,
-                        "orphan_tool_result",
-                        f"tool call {result_id} is not in this conversation or page",
-                    )
+                    orphans.append(piece)
                 others.pieces.append(piece)
             if answers.pieces:
                 results.append(answers)
             if others.pieces:
                 rest.append(others)
         return results, rest
+
+    def _orphans_as_text(self, entries: list[Entry], orphans: list[Piece]) -> None:
+        """Results whose call is not just before them (on an earlier page, or nowhere) are
+        refused as results by every API: each is given as user text naming its call, its
+        media following it."""
+        unnamed = {
+            self.tool_id(piece)
+            for piece in orphans
+            if self.call_name(piece) == "" and self._earlier_calls is not None
+        }
+        names = dict(self._earlier_calls(unnamed)) if unnamed and self._earlier_calls else {}
+        replaced: dict[int, list[Piece]] = {}
+        for piece in orphans:
+            call_id = self.tool_id(piece)
+            name = self.call_name(piece) or names.get(call_id, "")
+            self.warn(
+                piece,
+                "orphan_tool_result",
+                f"tool call {call_id} is not in this conversation or page; its result is "
+                "given as user text",
+            )
+            given_id = call_id if self.id_was_given(piece) else None
+            replaced[id(piece)] = _orphan_pieces(piece, given_id, name)
+        for entry in entries:
+            if any(id(piece) in replaced for piece in entry.pieces):
+                entry.pieces = [
+                    new for piece in entry.pieces for new in replaced.get(id(piece), [piece])
+                ]
 
     def _placeholders(self, call_entry: Entry, pending: dict[str, Piece]) -> Entry:
         entry = Entry(call_entry.message, call_entry.position, "user")
@@ -351,6 +501,24 @@ class Conversation:
             )
             entry.pieces.append(Piece(call.message, call.position, None, part))
         return entry
+
+
+def _orphan_pieces(piece: Piece, call_id: str | None, name: str) -> list[Piece]:
+    part = piece.part
+    meta = part["meta"]
+    what = "Error from" if meta.get("is_error") else "Result of"
+    if name and call_id:
+        called = f"{name} (tool call {call_id})"
+    elif name or call_id:
+        called = name or f"tool call {call_id}"
+    else:
+        called = "a tool call"
+    text = f"{what} {called}:\n{documents.result_text(part)}"
+    pieces = [Piece(piece.message, piece.position, piece.index, make_part("text", text=text))]
+    for index, nested in enumerate(meta.get("content") or ()):
+        if nested["type"] != "text" and documents.text_of(nested) is None:
+            pieces.append(piece.nested(index, nested))
+    return pieces
 
 
 def _rejoin(entries: list[Entry]) -> list[Entry]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from conversion import media
+from conversion import documents, media
 from conversion.canonical import InvalidMessage, JSONObject, make_message, make_part
 from conversion.conversation import Conversation, Entry, Piece
 from conversion.fields import (
@@ -203,7 +203,8 @@ def _function_response(response: Reader, own: JSONObject) -> JSONObject:
             kind = next((k for k in ("inlineData", "fileData") if nested_part.has(k)), None)
             if kind is None:
                 raise InvalidMessage(f"{parts_path}[{index}]", "expected inlineData or fileData")
-            nested.append(_media(nested_part, kind, {}))
+            nested_own = nested_part.rest(frozenset(("inlineData", "fileData")))
+            nested.append(_media(nested_part, kind, nested_own))
         meta["content"] = nested
     extra = response.rest(frozenset(("id", "name", "response", "parts")))
     if extra:
@@ -321,6 +322,8 @@ def _block(piece: Piece, conversation: Conversation) -> JSONObject | None:
 
 def _media_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
     part = piece.part
+    if conversation.drop_foreign_reference(piece):
+        return None
     meta = part.get("meta") or {}
     media_type = meta.get("media_type")
     if "data" in meta:
@@ -342,19 +345,18 @@ def _media_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
             )
         block = {"fileData": {"fileUri": meta["url"], "mimeType": guessed}}
         field = "fileData"
-    elif part["type"] == "file" and "text" in part:
-        encoded = media.encode_text(part["text"])
-        block = {"inlineData": {"mimeType": media_type or "text/plain", "data": encoded}}
-        field = "inlineData"
     else:
-        conversation.drop(piece, "media_unsupported", f"a {part['type']} without a URL or data")
-        return None
-    if part.get("filename") and PROVIDER not in meta:
-        conversation.warn(
-            piece, "provider_data_dropped", f"left out: filename {part['filename']!r}"
-        )
-    elif part.get("filename"):
-        block[field]["displayName"] = part["filename"]
+        text = documents.text_of(part)
+        if text is None:
+            conversation.drop(piece, "media_unsupported", f"a {part['type']} without a URL or data")
+            return None
+        # A document given as text (Anthropic's text and content sources, search results):
+        # a text part, its title and source first.
+        return _with_own(piece, {"text": documents.as_text(part, text)}, conversation)
+    if part.get("filename") and piece.message.format == PROVIDER:
+        block[field]["displayName"] = part["filename"]  # Gemini's own displayName
+    else:
+        conversation.note_filename(piece)
     return _with_own(piece, block, conversation, field)
 
 
@@ -375,7 +377,7 @@ def _function_call_block(piece: Piece, conversation: Conversation) -> JSONObject
             f"args.{RAW_ARGUMENTS_KEY}",
         )
         args = {RAW_ARGUMENTS_KEY: meta["arguments"]}
-    call: JSONObject = {"name": meta["name"], "args": args}
+    call: JSONObject = {"name": conversation.tool_name(piece, meta["name"]), "args": args}
     call_id = _wire_id(piece, conversation)
     if call_id is not None:
         call = {"id": call_id, **call}
@@ -385,27 +387,32 @@ def _function_call_block(piece: Piece, conversation: Conversation) -> JSONObject
 def _function_response_block(piece: Piece, conversation: Conversation) -> JSONObject:
     part = piece.part
     meta = part["meta"]
-    text = part.get("text", "")
+    text = documents.result_text(part)
     body = object_from_arguments(text) if text.startswith("{") else None
     if body is None:
         body = {"error": text} if meta.get("is_error") else {"output": text}
-    response: JSONObject = {"name": conversation.call_name(piece), "response": body}
+    name = conversation.tool_name(piece, conversation.call_name(piece))
+    response: JSONObject = {"name": name, "response": body}
     response_id = _wire_id(piece, conversation)
     if response_id is not None:
         response = {"id": response_id, **response}
     nested = meta.get("content")
     if nested is not None:
         media_parts = []
+        texts = 0
         for index, nested_part in enumerate(nested):
-            if nested_part["type"] == "text":
+            nested_piece = piece.nested(index, nested_part)
+            if nested_part["type"] == "text" or documents.text_of(nested_part) is not None:
+                # In ``response`` already, with the other texts.
+                conversation.note_provider_data(nested_piece, PROVIDER)
+                texts += 1
                 continue
-            block = _media_block(piece.nested(index, nested_part), conversation)
+            block = _media_block(nested_piece, conversation)
             if block is not None:
                 media_parts.append(block)
         if media_parts:
             response["parts"] = media_parts
-        texts = [p for p in nested if p["type"] == "text"]
-        if len(texts) > 1:
+        if texts > 1:
             conversation.warn(
                 piece, "text_joined", "several result texts are joined into one response"
             )

@@ -95,6 +95,19 @@ def data_url(media_type: str | None, data: str) -> str:
     return f"data:{media_type or 'application/octet-stream'};base64,{data}"
 
 
+# Files uploaded with the Gemini Files API are readable by Gemini only (with the key that
+# uploaded them): https://generativelanguage.googleapis.com/v1beta/files/<id>.
+GEMINI_FILES_HOST = "generativelanguage.googleapis.com"
+
+
+def is_gemini_file(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.hostname == GEMINI_FILES_HOST and "/files/" in parts.path
+
+
 def media_type_from_url(url: str) -> str | None:
     try:
         path = urlsplit(url).path

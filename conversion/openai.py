@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversion import media
-from conversion.canonical import InvalidMessage, JSONObject, make_message, make_part
+from conversion import documents, media
+from conversion.canonical import (
+    MEDIA_PART_TYPES,
+    InvalidMessage,
+    JSONObject,
+    make_message,
+    make_part,
+    provider_meta,
+)
 from conversion.conversation import Conversation, Entry, Piece
 from conversion.fields import (
     expect_list,
@@ -25,6 +32,13 @@ USER_PART_TYPES = ("text", "image_url", "input_audio", "file")
 IMAGE_DETAILS = ("auto", "low", "high", "original")
 ASSISTANT_PART_TYPES = ("text", "refusal")
 TOOL_CALL_TYPES = ("function", "custom")
+# The fields of a content part's own object (``{"type": "file", "file": {...}}``) that the
+# reader models; others are kept under meta["openai"][kind].
+NESTED_KEYS = {
+    "image_url": frozenset(("url", "detail")),
+    "input_audio": frozenset(("data", "format")),
+    "file": frozenset(("file_data", "file_id", "filename")),
+}
 # Message-level canonical meta that OpenAI messages express.
 MESSAGE_FIELDS = frozenset(("name",))
 MESSAGE_KEYS = {
@@ -90,8 +104,28 @@ def _text_content(content: object, path: str) -> list[JSONObject]:
         item_path = f"{path}[{index}]"
         block = expect_object(item, item_path)
         one_of(require(block, "type", item_path), ("text",), f"{item_path}.type")
-        parts.append(make_part("text", text=required_str(block, "text", item_path)))
+        text = required_str(block, "text", item_path)
+        parts.append(make_part("text", text=text, meta=_part_extras(block, "text", {})))
     return parts
+
+
+def _part_extras(block: JSONObject, kind: str, meta: JSONObject) -> JSONObject:
+    """Adds the fields of a content part (and of its ``kind`` object) that this converter
+    does not model, such as a prompt-cache breakpoint, under meta["openai"]."""
+    extra = extras(block, frozenset(("type", kind)))
+    nested = block.get(kind)
+    nested_extra = (
+        extras(nested, NESTED_KEYS[kind])
+        if kind in NESTED_KEYS and isinstance(nested, dict)
+        else {}
+    )
+    if extra or nested_extra:
+        own = meta.setdefault(PROVIDER, {})
+        if extra:
+            own["extra"] = extra
+        if nested_extra:
+            own[kind] = nested_extra
+    return meta
 
 
 def _user_content(content: object) -> list[JSONObject]:
@@ -104,6 +138,14 @@ def _user_content(content: object) -> list[JSONObject]:
 def _user_part(item: object, path: str) -> JSONObject:
     block = expect_object(item, path)
     kind = one_of(require(block, "type", path), USER_PART_TYPES, f"{path}.type")
+    part = _user_part_of(block, kind, path)
+    _part_extras(block, kind, part.setdefault("meta", {}))
+    if not part["meta"]:
+        del part["meta"]
+    return part
+
+
+def _user_part_of(block: JSONObject, kind: str, path: str) -> JSONObject:
     if kind == "text":
         return make_part("text", text=required_str(block, "text", path))
     if kind == "image_url":
@@ -167,9 +209,13 @@ def _assistant_parts(message: JSONObject) -> list[JSONObject]:
             block = expect_object(item, path)
             kind = one_of(require(block, "type", path), ASSISTANT_PART_TYPES, f"{path}.type")
             if kind == "text":
-                parts.append(make_part("text", text=required_str(block, "text", path)))
+                part = make_part("text", text=required_str(block, "text", path))
             else:
-                parts.append(_refusal(required_str(block, "refusal", path)))
+                part = _refusal(required_str(block, "refusal", path))
+            _part_extras(block, kind, part.setdefault("meta", {}))
+            if not part["meta"]:
+                del part["meta"]
+            parts.append(part)
     refusal = optional_str(message, "refusal", "blob")
     if refusal is not None:
         parts.append(_refusal(refusal))
@@ -269,9 +315,13 @@ def _user_item(content: list[JSONObject]) -> JSONObject:
 
 def _system_item(entry: Entry, conversation: Conversation) -> JSONObject:
     meta = entry.message.canonical["meta"]
-    content = [
-        {"type": "text", "text": text} for text in conversation.texts_only(entry.pieces, PROVIDER)
-    ]
+    content = []
+    for piece in entry.pieces:
+        if piece.part["type"] == "text":
+            conversation.note_provider_data(piece, PROVIDER)
+            content.append(_with_extras(piece.part, {"type": "text", "text": piece.part["text"]}))
+        else:
+            conversation.drop(piece, "unsupported_part", "a system prompt can only hold text")
     return _with_message_fields({"role": meta["role"], "content": _collapse_text(content)}, entry)
 
 
@@ -287,8 +337,9 @@ def _with_message_fields(item: JSONObject, entry: Entry) -> JSONObject:
 
 
 def _collapse_text(content: list[JSONObject]) -> str | list[JSONObject]:
-    # One text part reads best (and round-trips) as a plain string.
-    if len(content) == 1 and content[0]["type"] == "text":
+    # One text part reads best (and round-trips) as a plain string, unless it carries more
+    # than its text (a prompt-cache breakpoint...).
+    if len(content) == 1 and content[0]["type"] == "text" and len(content[0]) == 2:
         return str(content[0]["text"])
     return content
 
@@ -324,10 +375,15 @@ def _render_user(
 def _user_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
     part = piece.part
     kind = part["type"]
-    meta = part.get("meta") or {}
     if kind == "text":
         conversation.note_provider_data(piece, PROVIDER)
-        return {"type": "text", "text": part.get("text", "")}
+        return _with_extras(part, {"type": "text", "text": part.get("text", "")})
+    if kind in MEDIA_PART_TYPES and conversation.drop_foreign_reference(piece):
+        return None
+    if kind == "file":
+        return _file_block(piece, conversation)
+    meta = part.get("meta") or {}
+    block: JSONObject
     if kind == "image":
         url = meta.get("url")
         if url is None and "data" in meta:
@@ -339,47 +395,71 @@ def _user_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
         detail = (meta.get(PROVIDER) or {}).get("detail")
         if detail is not None:
             image["detail"] = detail
-        conversation.note_provider_data(piece, PROVIDER)
-        return {"type": "image_url", "image_url": image}
-    if kind == "audio":
+        block = {"type": "image_url", "image_url": image}
+    elif kind == "audio":
         audio_format = media.OPENAI_AUDIO_FORMAT_BY_MEDIA_TYPE.get(meta.get("media_type", ""))
         if "data" not in meta or audio_format is None:
             conversation.drop(
                 piece, "media_unsupported", "OpenAI takes audio only as base64 wav or mp3"
             )
             return None
-        return {
+        block = {
             "type": "input_audio",
             "input_audio": {"data": meta["data"], "format": audio_format},
         }
-    if kind == "file":
-        return _file_block(piece, conversation)
-    conversation.drop_unsupported(piece, PROVIDER)
-    return None
+    else:
+        conversation.drop_unsupported(piece, PROVIDER)
+        return None
+    conversation.note_filename(piece)
+    conversation.note_provider_data(piece, PROVIDER)
+    return _with_extras(part, block)
+
+
+def _with_extras(part: JSONObject, block: JSONObject) -> JSONObject:
+    """Replays the fields of an OpenAI part that the reader kept without modelling them."""
+    own = provider_meta(part, PROVIDER)
+    if not own:
+        return block
+    for key, value in (own.get("extra") or {}).items():
+        block.setdefault(key, value)
+    kind = block["type"]
+    nested = own.get(kind)
+    if isinstance(nested, dict) and isinstance(block.get(kind), dict):
+        block[kind] = {**nested, **block[kind]}
+    return block
 
 
 def _file_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
+    """Chat Completions takes PDF files only: a text document goes as a text part, title
+    first; other documents are left out."""
     part = piece.part
     meta = part.get("meta") or {}
     media_type = meta.get("media_type")
+    text = documents.text_of(part)
+    if text is not None:
+        conversation.note_provider_data(piece, PROVIDER)
+        return {"type": "text", "text": documents.as_text(part, text)}
     file: JSONObject = {}
     if "data" in meta:
-        file["file_data"] = media.data_url(media_type, meta["data"])
-    elif "text" in part:
-        # A plain-text document (Anthropic's text source) travels as a text/plain file.
-        file["file_data"] = media.data_url(
-            media_type or "text/plain", media.encode_text(part["text"])
-        )
-    if "file_data" in file:
-        file["filename"] = part.get("filename") or media.default_filename(media_type)
-    file_id = (meta.get(PROVIDER) or {}).get("file_id")
-    if file_id is not None:
+        if media_type not in (None, "application/pdf"):
+            conversation.drop(
+                piece,
+                "media_unsupported",
+                f"OpenAI chat messages take PDF files only, not {media_type}",
+            )
+            return None
+        file["file_data"] = media.data_url("application/pdf", meta["data"])
+        file["filename"] = part.get("filename") or media.default_filename("application/pdf")
+    else:
+        file_id = (meta.get(PROVIDER) or {}).get("file_id")
+        if file_id is None:
+            conversation.drop(
+                piece, "media_unsupported", "OpenAI takes documents as data, not by URL"
+            )
+            return None
         file["file_id"] = file_id
-    if not file:
-        conversation.drop(piece, "media_unsupported", "OpenAI takes documents as data, not by URL")
-        return None
     conversation.note_provider_data(piece, PROVIDER)
-    return {"type": "file", "file": file}
+    return _with_extras(part, {"type": "file", "file": file})
 
 
 def _tool_item(piece: Piece, conversation: Conversation) -> tuple[JSONObject, list[JSONObject]]:
@@ -389,6 +469,7 @@ def _tool_item(piece: Piece, conversation: Conversation) -> tuple[JSONObject, li
         conversation.warn(
             piece, "error_flag_lost", "OpenAI tool messages have no error flag; the text is kept"
         )
+    conversation.note_provider_data(piece, PROVIDER)
     nested = meta.get("content")
     moved: list[JSONObject] = []
     content: str | list[JSONObject]
@@ -399,16 +480,23 @@ def _tool_item(piece: Piece, conversation: Conversation) -> tuple[JSONObject, li
         for index, nested_part in enumerate(nested):
             nested_piece = piece.nested(index, nested_part)
             if nested_part["type"] == "text":
-                texts.append({"type": "text", "text": nested_part.get("text", "")})
+                conversation.note_provider_data(nested_piece, PROVIDER)
+                texts.append(
+                    _with_extras(nested_part, {"type": "text", "text": nested_part.get("text", "")})
+                )
                 continue
             block = _user_block(nested_piece, conversation)
-            if block is not None:
-                conversation.warn(
-                    nested_piece,
-                    "media_moved",
-                    "OpenAI tool messages are text only; the media follows in a user message",
-                )
-                moved.append(block)
+            if block is None:
+                continue
+            if block["type"] == "text":  # a text document: tool messages take text
+                texts.append(block)
+                continue
+            conversation.warn(
+                nested_piece,
+                "media_moved",
+                "OpenAI tool messages are text only; the media follows in a user message",
+            )
+            moved.append(block)
         content = _collapse_text(texts) if texts else ""
     item = {"role": "tool", "tool_call_id": conversation.tool_id(piece), "content": content}
     return item, moved
@@ -428,7 +516,7 @@ def _assistant_item(entry: Entry, conversation: Conversation) -> JSONObject | No
             refusal = part.get("text", "")
         elif kind == "text":
             conversation.note_provider_data(piece, PROVIDER)
-            content.append({"type": "text", "text": part.get("text", "")})
+            content.append(_with_extras(part, {"type": "text", "text": part.get("text", "")}))
         elif kind == "tool-call":
             conversation.note_provider_data(piece, PROVIDER)
             tool_calls.append(_tool_call_item(piece, conversation))
@@ -457,14 +545,15 @@ def _assistant_item(entry: Entry, conversation: Conversation) -> JSONObject | No
 def _tool_call_item(piece: Piece, conversation: Conversation) -> JSONObject:
     meta = piece.part["meta"]
     call_id = conversation.tool_id(piece)
+    name = conversation.tool_name(piece, meta["name"])
     if (meta.get(PROVIDER) or {}).get("custom"):
         return {
             "id": call_id,
             "type": "custom",
-            "custom": {"name": meta["name"], "input": meta["arguments"]},
+            "custom": {"name": name, "input": meta["arguments"]},
         }
     return {
         "id": call_id,
         "type": "function",
-        "function": {"name": meta["name"], "arguments": meta["arguments"]},
+        "function": {"name": name, "arguments": meta["arguments"]},
     }

@@ -519,9 +519,19 @@ def test_documents_and_audio_convert_where_supported_and_warn_where_not() -> Non
             ],
         }
     ]
-    assert warning_codes(to_anthropic) == [
-        (M0, 1, "media_unsupported"),
-        (M0, 2, "media_unsupported"),
+    assert [w.as_dict() for w in to_anthropic.warnings] == [
+        {
+            "message_id": M0,
+            "part_index": 1,
+            "code": "media_unsupported",
+            "detail": "left out: Anthropic messages hold no audio",
+        },
+        {
+            "message_id": M0,
+            "part_index": 2,
+            "code": "file_reference_dropped",
+            "detail": "left out: OpenAI file file-123 can be read by OpenAI only",
+        },
     ]
     to_gemini = render(store(blobs, "openai"), "gemini")
     assert to_gemini.items == [
@@ -533,9 +543,9 @@ def test_documents_and_audio_convert_where_supported_and_warn_where_not() -> Non
             ],
         }
     ]
-    assert [w.code for w in to_gemini.warnings] == [
-        "provider_data_dropped",  # the filename: Gemini's API takes none
-        "media_unsupported",  # the OpenAI file_id
+    assert [(w.part_index, w.code, w.detail) for w in to_gemini.warnings] == [
+        (0, "provider_data_dropped", "left out: the file name 'a.pdf'"),
+        (2, "file_reference_dropped", "left out: OpenAI file file-123 can be read by OpenAI only"),
     ]
 
 
@@ -641,7 +651,7 @@ def test_a_call_left_unanswered_gets_a_placeholder_result_and_a_warning() -> Non
         assert_valid_request(render(store(blobs, "openai"), target), target)
 
 
-def test_a_paused_tool_run_and_an_orphan_result_are_left_as_stored() -> None:
+def test_a_paused_tool_run_is_left_as_stored() -> None:
     paused = [
         {"role": "user", "content": "Book it"},
         {
@@ -655,17 +665,128 @@ def test_a_paused_tool_run_and_an_orphan_result_are_left_as_stored() -> None:
     rendered = render(store(paused, "openai"), "anthropic")
     assert len(rendered.items) == 2
     assert rendered.warnings == []
-    # A page that starts with results whose calls are on the page before.
-    page = [
-        {"role": "tool", "tool_call_id": "c1", "content": "booked"},
-        {"role": "assistant", "content": "Done."},
-    ]
-    rendered = render(store(page, "openai"), "anthropic")
-    assert rendered.items[0] == {
-        "role": "user",
-        "content": [{"type": "tool_result", "tool_use_id": "c1", "content": "booked"}],
+
+
+# A page that starts with results whose calls are on the page before.
+ORPHAN_PAGE = [
+    {"role": "tool", "tool_call_id": "c1", "content": "booked"},
+    {"role": "tool", "tool_call_id": "c2", "content": "no such room"},
+    {"role": "assistant", "content": "Done."},
+]
+ORPHAN_TEXTS = [
+    "Result of book (tool call c1):\nbooked",
+    "Result of tool call c2:\nno such room",
+]
+
+
+def earlier_calls(call_ids: Any) -> dict[str, str]:
+    # As the service answers from the stored session: c1 is known, c2 is not.
+    return {call_id: "book" for call_id in call_ids if call_id == "c1"}
+
+
+def test_a_page_opening_with_results_gives_them_as_user_text_in_every_target() -> None:
+    stored = store(ORPHAN_PAGE, "openai")
+    expected_items = {
+        "openai": [
+            {"role": "user", "content": ORPHAN_TEXTS[0]},
+            {"role": "user", "content": ORPHAN_TEXTS[1]},
+            {"role": "assistant", "content": "Done."},
+        ],
+        "anthropic": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": ORPHAN_TEXTS[0]},
+                    {"type": "text", "text": ORPHAN_TEXTS[1]},
+                ],
+            },
+            {"role": "assistant", "content": [{"type": "text", "text": "Done."}]},
+        ],
+        "gemini": [
+            {"role": "user", "parts": [{"text": ORPHAN_TEXTS[0]}, {"text": ORPHAN_TEXTS[1]}]},
+            {"role": "model", "parts": [{"text": "Done."}]},
+        ],
     }
-    assert warning_codes(rendered) == [(M0, 0, "orphan_tool_result")]
+    for target, items in expected_items.items():
+        rendered = render(stored, target, earlier_calls)
+        assert rendered.items == items, target
+        assert_valid_request(rendered, target)
+        assert [w.as_dict() for w in rendered.warnings] == [
+            {
+                "message_id": message_id,
+                "part_index": 0,
+                "code": "orphan_tool_result",
+                "detail": f"tool call {call_id} is not in this conversation or page; its "
+                "result is given as user text",
+            }
+            for message_id, call_id in ((M0, "c1"), (M1, "c2"))
+        ]
+
+
+def test_an_orphan_result_keeps_its_error_flag_name_and_media_as_user_content() -> None:
+    page = [
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": "toolu_9",
+                    "is_error": True,
+                    "content": [
+                        {"type": "text", "text": "render failed"},
+                        {
+                            "type": "image",
+                            "source": {"type": "base64", "media_type": "image/png", "data": PNG},
+                        },
+                    ],
+                },
+                {"type": "text", "text": "Try again?"},
+            ],
+        },
+    ]
+    gemini_page = [
+        {
+            "role": "user",
+            "parts": [{"functionResponse": {"name": "render", "response": {"output": "ok"}}}],
+        }
+    ]
+    rendered = render(
+        store(page, "anthropic"), "gemini", earlier_calls=lambda ids: {"toolu_9": "plot"}
+    )
+    assert rendered.items == [
+        {
+            "role": "user",
+            "parts": [
+                {"text": "Error from plot (tool call toolu_9):\nrender failed"},
+                {"inlineData": {"mimeType": "image/png", "data": PNG}},
+                {"text": "Try again?"},
+            ],
+        }
+    ]
+    # Read as Anthropic, the stored message is not replayed: its result would be refused.
+    rendered = render(store(page, "anthropic"), "anthropic")
+    assert rendered.items == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "Error from tool call toolu_9:\nrender failed"},
+                {
+                    "type": "image",
+                    "source": {"type": "base64", "media_type": "image/png", "data": PNG},
+                },
+                {"type": "text", "text": "Try again?"},
+            ],
+        }
+    ]
+    assert_valid_request(rendered, "anthropic")
+    # A Gemini response names its function itself: no lookup is needed.
+    rendered = render(store(gemini_page, "gemini"), "openai")
+    assert rendered.items == [
+        {
+            "role": "user",
+            "content": "Result of render:\nok",
+        }
+    ]
 
 
 def test_anthropic_merges_consecutive_same_role_messages_and_drops_blank_text() -> None:
@@ -939,3 +1060,22 @@ def test_an_openai_refusal_keeps_its_text_and_the_warning_says_only_the_flag_is_
             )
         ]
         assert_valid_request(rendered, target)
+
+
+def test_a_tool_id_ending_in_a_newline_is_mapped_for_anthropic() -> None:
+    # "$" in a pattern matches before a final newline: the id check must take the whole id.
+    blobs = [
+        {"role": "user", "content": "Go"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c1\n", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c1\n", "content": "done"},
+    ]
+    rendered = render(store(blobs, "openai"), "anthropic")
+    assert rendered.items[1]["content"][0]["id"] == "c1__1b35060c33bd"
+    assert rendered.items[2]["content"][0]["tool_use_id"] == "c1__1b35060c33bd"
+    assert_valid_request(rendered, "anthropic")
