@@ -6,7 +6,7 @@ the caller is.
 """
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -35,6 +35,9 @@ JSONObject = dict[str, Any]
 META_MAX_BYTES = 64 * 1024
 # The largest page one read converts (the API's cap too).
 MESSAGE_PAGE_MAX = 1000
+# A page opening with tool results whose calls are on an earlier page: the calls' names are
+# looked up among this many messages before the page (the call is normally just before).
+EARLIER_CALLS_SCAN = 64
 
 
 class SessionAlreadyExists(Exception):
@@ -436,7 +439,11 @@ def session_messages_converted(
         rows.reverse()  # conversation order
 
     edited = conversion.edit([row.message for row in rows], strategies, pin=pin)
-    rendered = conversion.render(edited.messages, target_format)
+    rendered = conversion.render(
+        edited.messages,
+        target_format,
+        earlier_calls=_earlier_call_names(session, rows[0].seq) if rows else None,
+    )
     by_id = {row.message.id: row for row in rows}
     items = rendered.items
     if target_format == "acontext":
@@ -462,6 +469,32 @@ def session_messages_converted(
         edit_at_message_id=edited.edit_at_message_id,
         events=events,
     )
+
+
+def _earlier_call_names(
+    session: Session, before_seq: int
+) -> Callable[[Collection[str]], dict[str, str]]:
+    """The names of tool calls stored before ``before_seq``, by call id: asked by the
+    converter (one query) only when a page opens with results whose calls it does not hold."""
+
+    def names(call_ids: Collection[str]) -> dict[str, str]:
+        wanted = set(call_ids)
+        found: dict[str, str] = {}
+        earlier = (
+            Message.objects.filter(session=session, seq__lt=before_seq)
+            .order_by("-seq")
+            .values_list("canonical", flat=True)[:EARLIER_CALLS_SCAN]
+        )
+        for canonical in earlier:
+            for part in canonical["parts"]:
+                call_id = part["meta"].get("id") if part["type"] == "tool-call" else None
+                if call_id in wanted and call_id not in found:
+                    found[call_id] = part["meta"]["name"]
+            if len(found) == len(wanted):
+                break
+        return found
+
+    return names
 
 
 def session_token_count(*, session: Session) -> int:

@@ -186,3 +186,50 @@ def test_the_api_answers_exactly_what_the_converter_renders(api, project, target
     assert data["this_time_tokens"] == sum(
         conversion.count_message_tokens(m.canonical) for m in messages
     )
+
+
+def test_a_page_opening_with_a_result_names_its_call_from_the_page_before(
+    api, session, django_assert_num_queries
+):
+    blobs = [
+        {"role": "user", "content": "Weather in Paris?"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": "18C"},
+        {"role": "assistant", "content": "It is 18C in Paris."},
+    ]
+    for blob in blobs:
+        services.message_store(session=session, blob=blob, format="openai")
+    text = "Result of get_weather (tool call call_1):\n18C"
+    expected = {
+        "openai": [
+            {"role": "user", "content": text},
+            {"role": "assistant", "content": "It is 18C in Paris."},
+        ],
+        "gemini": [
+            {"role": "user", "parts": [{"text": text}]},
+            {"role": "model", "parts": [{"text": "It is 18C in Paris."}]},
+        ],
+    }
+    api.get(f"/api/v1/session/{session.id}/messages")  # records the key's use, once
+    for target, items in expected.items():
+        # The key, the session, the page, then the one lookup of the call before the page.
+        with django_assert_num_queries(4):
+            response = api.get(
+                f"/api/v1/session/{session.id}/messages",
+                {"format": target, "limit": 2, "time_desc": "true"},
+            )
+        page = response.json()["data"]
+        assert page["items"] == items
+        assert [(w["part_index"], w["code"]) for w in page["warnings"]] == [
+            (0, "orphan_tool_result")
+        ]
