@@ -28,7 +28,7 @@ from conversion.turns import plan_turns
 PROVIDER = "anthropic"
 # The enumerations the reader accepts, compared with the anthropic SDK's own Literals by
 # tests/conversion/test_sdk_enumerations.py.
-ROLES = ("user", "assistant")
+ROLES = ("user", "assistant", "system")
 IMAGE_SOURCE_TYPES = ("base64", "url", "file")
 DOCUMENT_SOURCE_TYPES = ("base64", "url", "file", "content", "text")
 MESSAGE_KEYS = frozenset(("role", "content"))
@@ -50,9 +50,17 @@ def to_canonical(blob: Any) -> JSONObject:
     if unknown:
         meta[PROVIDER] = {"extra": unknown}
     content = require(message, "content", "blob")
+    if role == "system":
+        # A system message (the SDK's SystemMessageParam) holds text only.
+        meta["role"] = "system"
+        role = "user"
     if isinstance(content, str):
         return make_message(role, [make_part("text", text=content)], meta)
     blocks = expect_list(content, "blob.content")
+    if meta.get("role") == "system":
+        for index, block in enumerate(blocks):
+            path = f"blob.content[{index}]"
+            one_of(require(expect_object(block, path), "type", path), ("text",), f"{path}.type")
     parts = [_block(block, f"blob.content[{index}]") for index, block in enumerate(blocks)]
     return make_message(role, parts, meta)
 
@@ -223,16 +231,26 @@ def render(conversation: Conversation) -> None:
         understood_message_fields=frozenset(),
     )
     if plan.system_pieces:
-        texts = [
-            text for text in conversation.texts_only(plan.system_pieces, PROVIDER) if text.strip()
-        ]
-        if len(texts) == 1:
-            conversation.system = texts[0]
-        elif texts:
-            conversation.system = [{"type": "text", "text": text} for text in texts]
+        conversation.system = _system(plan.system_pieces, conversation)
     for turn in plan.turns:
         item = turn.raw if turn.raw is not None else {"role": turn.role, "content": turn.blocks}
         conversation.emit(item, turn.sources)
+
+
+def _system(pieces: list[Piece], conversation: Conversation) -> str | list[JSONObject] | None:
+    """The ``system`` parameter: one text, or text blocks when there are several or when they
+    carry Anthropic's own fields (a cache_control breakpoint)."""
+    blocks = []
+    for piece in pieces:
+        if piece.part["type"] != "text":
+            conversation.drop(piece, "unsupported_part", "a system prompt can only hold text")
+        elif not piece.part.get("text", "").strip():
+            conversation.drop(piece, "empty_text_dropped", "Anthropic rejects empty text blocks")
+        else:
+            blocks.append(_own(piece, {"type": "text", "text": piece.part["text"]}, conversation))
+    if len(blocks) == 1 and len(blocks[0]) == 2:
+        return str(blocks[0]["text"])
+    return blocks or None
 
 
 def _raw_blocks(raw: JSONObject) -> list[Any]:

@@ -1,12 +1,16 @@
 """The readers accept every value the official SDKs' types allow: each enumeration the OpenAI
 and Anthropic readers check is compared with the Literal of the installed SDK, so that a new
 value (as ``image_url.detail: "original"`` was) fails here instead of being refused with a
-400."""
+400. google-genai's models enumerate fields rather than values: every field they define is
+read, or kept and given back to Gemini."""
 
+import dataclasses
+import re
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import pytest
 from anthropic.types import document_block_param, image_block_param, message_param
+from google.genai import types as genai_types
 from openai.types.chat import (
     chat_completion_assistant_message_param,
     chat_completion_content_part_image_param,
@@ -18,7 +22,7 @@ from openai.types.chat.chat_completion_message_tool_call_union_param import (
     ChatCompletionMessageToolCallUnionParam,
 )
 
-from conversion import anthropic, media, openai, render
+from conversion import InvalidMessage, anthropic, gemini, media, normalize, openai, render
 from tests.conversion.conftest import assert_valid_request, message_id, store
 
 
@@ -103,13 +107,63 @@ def test_the_anthropic_reader_accepts_exactly_what_the_sdk_allows(accepted, sdk)
     assert set(accepted) == sdk
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="anthropic 2.16 adds SystemMessageParam (role system in messages); the reader and "
-    "the Anthropic rendering do not take it yet (issue 10, item 8)",
-)
 def test_the_anthropic_reader_takes_every_role_of_the_sdk() -> None:
     assert set(anthropic.ROLES) == union_field_literal(message_param.MessageParam, "role")
+
+
+ANTHROPIC_SYSTEM = {
+    "role": "system",
+    "content": [
+        {"type": "text", "text": "You are terse.", "cache_control": {"type": "ephemeral"}},
+        {"type": "text", "text": "Answer in French."},
+    ],
+}
+
+
+def test_an_anthropic_system_message_is_the_system_prompt_of_every_format() -> None:
+    # anthropic 2.16's SystemMessageParam: role system in the message list, text only.
+    stored = store([ANTHROPIC_SYSTEM, {"role": "user", "content": "Hi"}], "anthropic")
+    assert stored[0].canonical == {
+        "role": "user",
+        "parts": [
+            {
+                "type": "text",
+                "text": "You are terse.",
+                "meta": {"anthropic": {"cache_control": {"type": "ephemeral"}}},
+            },
+            {"type": "text", "text": "Answer in French."},
+        ],
+        "meta": {"role": "system"},
+    }
+    to_anthropic = render(stored, "anthropic")
+    assert to_anthropic.system == ANTHROPIC_SYSTEM["content"]
+    assert to_anthropic.items == [{"role": "user", "content": "Hi"}]
+    assert to_anthropic.warnings == []
+    to_openai = render(stored, "openai")
+    assert to_openai.items[0] == {
+        "role": "system",
+        "content": [
+            {"type": "text", "text": "You are terse."},
+            {"type": "text", "text": "Answer in French."},
+        ],
+    }
+    to_gemini = render(stored, "gemini")
+    assert to_gemini.system == {
+        "parts": [{"text": "You are terse."}, {"text": "Answer in French."}]
+    }
+    for rendered, target in ((to_openai, "openai"), (to_gemini, "gemini")):
+        assert [(w.part_index, w.detail) for w in rendered.warnings] == [
+            (0, "left out: anthropic fields cache_control")
+        ]
+        assert_valid_request(rendered, target)
+    assert_valid_request(to_anthropic, "anthropic")
+
+
+def test_an_anthropic_system_message_holds_text_only() -> None:
+    blob = {"role": "system", "content": [{"type": "image", "source": {"type": "url", "url": "x"}}]}
+    with pytest.raises(InvalidMessage) as raised:
+        normalize(blob, "anthropic")
+    assert str(raised.value) == "blob.content[0].type: expected one of 'text', got \"image\""
 
 
 PNG = (
@@ -163,3 +217,79 @@ def test_an_image_at_original_detail_is_stored_and_read_in_every_format() -> Non
             (message_id(0), 1, "provider_data_dropped", "left out: openai fields detail")
         ]
         assert_valid_request(rendered, target)
+
+
+# --- Gemini: google-genai's models name their fields rather than enumerate values -------------
+
+
+def gemini_fields(model: Any) -> set[str]:
+    return {gemini.camel(name) for name in model.model_fields}
+
+
+def test_the_gemini_reader_takes_the_roles_the_sdk_names() -> None:
+    # "Must be either 'user' or 'model'": a str field, its values named in its description.
+    description = genai_types.Content.model_fields["role"].description or ""
+    assert set(re.findall(r"'(\w+)'", description)) == set(gemini.ROLES)
+
+
+def test_every_part_field_the_gemini_reader_models_is_a_field_of_the_sdk() -> None:
+    modelled = set(gemini.CONTENT_KINDS) | gemini.MODIFIERS
+    assert modelled <= gemini_fields(genai_types.Part)
+
+
+def rebuilt_for_gemini(blobs: list[Any]) -> list[Any]:
+    edited = [dataclasses.replace(message, edited=True) for message in store(blobs, "gemini")]
+    rendered = render(edited, "gemini")
+    assert rendered.warnings == []
+    return rendered.items
+
+
+def test_every_other_part_field_of_the_sdk_is_accepted_and_kept() -> None:
+    others = sorted(gemini_fields(genai_types.Part) - gemini.MODELLED_PART_FIELDS)
+    assert others  # videoMetadata, mediaResolution, executableCode... in google-genai 1.x
+    blobs = [{"role": "user", "parts": [{"text": "x", field: {"k": 1}} for field in others]}]
+    assert rebuilt_for_gemini(blobs) == blobs
+
+
+def test_every_field_of_a_function_call_response_and_response_part_is_accepted_and_kept() -> None:
+    call_fields = gemini_fields(genai_types.FunctionCall) - {"id", "name", "args"}
+    response_fields = gemini_fields(genai_types.FunctionResponse) - {
+        "id",
+        "name",
+        "response",
+        "parts",
+    }
+    media_fields = gemini_fields(genai_types.FunctionResponsePart) - {"inlineData", "fileData"}
+    assert call_fields
+    assert response_fields
+    assert media_fields
+    blobs = [
+        {"role": "user", "parts": [{"text": "Plot"}]},
+        {
+            "role": "model",
+            "parts": [
+                {
+                    "functionCall": {"id": "p1", "name": "plot", "args": {}}
+                    | {field: True for field in sorted(call_fields)}
+                }
+            ],
+        },
+        {
+            "role": "user",
+            "parts": [
+                {
+                    "functionResponse": {
+                        "id": "p1",
+                        "name": "plot",
+                        "response": {"output": "ok"},
+                        "parts": [
+                            {"inlineData": {"mimeType": "image/png", "data": PNG}}
+                            | {field: {"k": 1} for field in sorted(media_fields)}
+                        ],
+                    }
+                    | {field: "SILENT" for field in sorted(response_fields)}
+                }
+            ],
+        },
+    ]
+    assert rebuilt_for_gemini(blobs) == blobs

@@ -64,9 +64,9 @@ CASES: list[tuple[str, Any, str, str]] = [
     ),
     (
         "anthropic",
-        {"role": "system", "content": "x"},
+        {"role": "developer", "content": "x"},
         "blob.role",
-        "expected one of 'user', 'assistant', got \"system\"",
+        "expected one of 'user', 'assistant', 'system', got \"developer\"",
     ),
     (
         "anthropic",
