@@ -370,3 +370,40 @@ def _is_media(block: Any) -> bool:
     return block.get("type") in ("file", "image", "image_url", "document") or (
         "fileData" in block or "inlineData" in block
     )
+
+
+def test_acontext_keeps_a_search_result_whole_with_its_text_title_and_source() -> None:
+    rendered = render(store(documents_conversation(), "anthropic"), "acontext")
+    assert rendered.items[0]["parts"][3] == {
+        "type": "file",
+        "text": "Staff get 25 days.",
+        "filename": "Leave policy",
+        "meta": {
+            "media_type": "text/plain",
+            "source": "https://example.com/wiki/leave",
+            "anthropic": {"block": LEAVE_RESULT, "citations": {"enabled": True}},
+        },
+    }
+    assert rendered.items[0]["parts"][2] == {
+        "type": "file",
+        "text": "Leave: 25 days.\n\nRemote: 2 days a week.",
+        "filename": "Handbook",
+        "meta": {
+            "media_type": "text/plain",
+            "anthropic": {"source": HANDBOOK["source"], "citations": {"enabled": True}},
+        },
+    }
+    assert rendered.warnings == []
+
+
+def test_acontext_keeps_provider_bound_files_as_they_are() -> None:
+    rendered = render(store_mixed(provider_files()), "acontext")
+    assert rendered.warnings == []
+    assert rendered.items[0]["parts"][0] == {
+        "type": "image",
+        "meta": {"url": GEMINI_FILE, "media_type": "image/png"},
+    }
+    assert rendered.items[4]["parts"][0] == {
+        "type": "file",
+        "meta": {"openai": {"file_id": "file-abc123"}},
+    }

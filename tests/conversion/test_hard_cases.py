@@ -723,6 +723,14 @@ def test_a_page_opening_with_results_gives_them_as_user_text_in_every_target() -
         ]
 
 
+def test_acontext_gives_an_orphan_result_as_stored() -> None:
+    rendered = render(store(ORPHAN_PAGE, "openai"), "acontext", earlier_calls)
+    assert rendered.items[0]["parts"] == [
+        {"type": "tool-result", "text": "booked", "meta": {"tool_call_id": "c1"}}
+    ]
+    assert rendered.warnings == []
+
+
 def test_an_orphan_result_keeps_its_error_flag_name_and_media_as_user_content() -> None:
     page = [
         {

@@ -201,3 +201,10 @@ def test_a_stored_message_whose_names_the_target_refuses_is_rebuilt_with_its_par
     assert rendered.items[1]["tool_calls"][0]["function"]["name"] == "a_b_2e7336dc8e"
     assert rendered.items[2] == blobs[2]
     assert_valid_request(rendered, "openai")
+
+
+def test_acontext_keeps_every_tool_name_as_given() -> None:
+    rendered = render(store(gemini_dotted_names(), "gemini"), "acontext")
+    names = [part["meta"]["name"] for item in rendered.items[1:] for part in item["parts"]]
+    assert names == ["github.create_issue", "github_create_issue", "fs:read_file"] * 2
+    assert rendered.warnings == []
