@@ -9,7 +9,14 @@ OpenAI tool call answered by an Anthropic tool_result...), as (format, blob) pai
 
 A conversation alternates a user side and an assistant side; each side is drawn in a format
 by ``USER_TURNS`` / ``ASSISTANT_TURNS``, and the calls an assistant side makes are answered
-by the next user side, whatever its format.
+by the next user side, whatever its format (Gemini only when it allows the calls' names).
+
+The hard shapes are drawn too: tool names each provider allows but others do not (dotted and
+colon names for Gemini, 65 to 128 characters for Anthropic, pairs such as ``a.b`` and ``a_b``
+in one conversation), text documents (Anthropic text and content sources, search results,
+Gemini text/plain and text/csv inline data, acontext file parts with text), and files only
+their provider can read (Gemini Files API URIs, OpenAI and Anthropic file ids). Anthropic
+citations are enabled on all of a conversation's documents and search results or on none.
 
 Invalid input: ``mutated_conversations(fmt)`` (one message changed at random),
 ``json_blobs()`` (random JSON), and focused cases: ``MALFORMED_URLS``,
@@ -27,6 +34,7 @@ import base64
 import functools
 import json
 import re
+import string
 import struct
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -132,11 +140,32 @@ IMAGE_URLS = (
     "http://example.net/images/pixel.gif?size=1",
 )
 PDF_URLS = ("https://example.com/report.pdf", "https://arxiv.org/pdf/1706.03762")
-GEMINI_FILES = (  # (fileUri, mimeType)
-    ("https://generativelanguage.googleapis.com/v1beta/files/abc123", "application/pdf"),
+GEMINI_FILES_API = "https://generativelanguage.googleapis.com/v1beta/files/"
+GEMINI_FILES = (  # (fileUri, mimeType): Files API uploads (Gemini's own), and public files
+    (GEMINI_FILES_API + "abc123", "application/pdf"),
+    (GEMINI_FILES_API + "img-9x2k4", "image/png"),
+    (GEMINI_FILES_API + "notes7q", "text/plain"),
     ("https://example.com/cat.png", "image/png"),
     ("gs://bucket/clip.mp4", "video/mp4"),
     ("https://www.youtube.com/watch?v=9hE5-98ZeCg", "video/mp4"),
+)
+# Text documents: several lines, CRLF, blank lines, CSV with quoted fields.
+MULTILINE_TEXTS = (
+    "First line.\nSecond line.\n\nA new paragraph.\n",
+    "# Notes\r\n\r\n- one\r\n- two",
+    "\n\n  indented, after blank lines\n\t tabbed",
+)
+CSV_TEXTS = (
+    "name,qty\napple,3\npear,5\n",
+    'id,comment\n1,"quoted, with a comma"\n2,"a line\nbreak"\n',
+    "città;€\nZürich;12,5\n",
+)
+# Where a search result came from: a URL or any identifier.
+SEARCH_SOURCES = (
+    "https://docs.example.com/api/rate-limits",
+    "https://example.org/wiki/Search?q=a+b#top",
+    "kb://handbook/3.1",
+    "doc-42",
 )
 
 # --- text, names, ids, JSON --------------------------------------------------------------------
@@ -155,6 +184,7 @@ texts = st.one_of(st.text(max_size=40), st.sampled_from(UNICODE_SAMPLES))
 # Anthropic rejects empty and whitespace-only text blocks; Gemini rejects empty text parts.
 visible_texts = texts.filter(lambda text: bool(text.strip()))
 nonempty_texts = texts.filter(bool)
+document_texts = st.one_of(visible_texts, st.sampled_from(MULTILINE_TEXTS))
 optional_texts = st.one_of(st.none(), texts)
 
 json_scalars = st.one_of(
@@ -176,20 +206,82 @@ json_objects: st.SearchStrategy[JSONObject] = st.dictionaries(
     st.text(max_size=10), json_values, max_size=4
 )
 
-tool_names = st.one_of(
+LETTERS = string.ascii_letters
+WORD = LETTERS + string.digits + "_"
+
+
+def _word(first: str, rest: str, low: int, high: int) -> st.SearchStrategy[str]:
+    """One character of ``first``, then ``low`` to ``high`` of ``rest``: what a regex such as
+    ``[a-z][a-z0-9]{0,9}`` matches (drawn several times faster than ``st.from_regex`` does)."""
+    head = st.sampled_from(first)
+    return st.tuples(head, st.text(rest, min_size=low, max_size=high)).map("".join)
+
+
+# Tool names. Each provider allows its own set: OpenAI ^[a-zA-Z0-9_-]{1,64}$, Anthropic
+# ^[a-zA-Z0-9_-]{1,128}$, Gemini letters, digits and _ . : - starting with a letter or _, at
+# most 64. Calls stored in a format use names that format allows; the converter maps the
+# others per conversation.
+OPENAI_TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+ANTHROPIC_TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,128}")
+GEMINI_TOOL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}")
+tool_names = st.one_of(  # names every provider allows
     # A few shared names, so that parallel calls to the same function happen often.
     st.sampled_from(("get_weather", "search", "run_code", "lookup")),
-    st.from_regex(r"[a-zA-Z_][a-zA-Z0-9_]{0,20}", fullmatch=True),
+    _word(LETTERS + "_", WORD, 0, 20),
 )
-participant_names = st.from_regex(r"[a-zA-Z0-9_-]{1,16}", fullmatch=True)
-file_ids = st.from_regex(r"file-[a-zA-Z0-9]{8,16}", fullmatch=True)
-audio_ids = st.from_regex(r"audio_[a-z0-9]{8,12}", fullmatch=True)
-anthropic_tool_ids = st.from_regex(r"[a-zA-Z0-9_-]{1,24}", fullmatch=True)
+# Names that collide once '.' and ':' become '_', some at the 64-character limit.
+COLLIDING_TOOL_NAMES = (
+    "a.b", "a_b", "a:b", "fs.read_file", "fs_read_file", "fs:read_file",
+    "n" * 62 + ".x", "n" * 62 + "_x",
+)  # fmt: skip
+openai_tool_names = st.one_of(
+    tool_names,
+    st.sampled_from(("a_b", "fs_read_file", "n" * 62 + "_x")),
+    st.text(WORD + "-", min_size=1, max_size=64),  # may start with a digit or '-'
+)
+anthropic_tool_names = st.one_of(
+    openai_tool_names,
+    st.text(WORD + "-", min_size=65, max_size=128),  # too long for OpenAI and Gemini
+)
+gemini_tool_names = st.one_of(
+    tool_names,
+    st.sampled_from(COLLIDING_TOOL_NAMES),
+    # Namespaced names, as MCP clients write them: github.create_issue, fs:read_file.
+    st.tuples(
+        _word(LETTERS + "_", WORD, 0, 12),
+        st.lists(_word(".:-", WORD, 1, 12), min_size=1, max_size=3).map("".join),
+    ).map("".join),
+    _word(LETTERS + "_", WORD + ".:-", 40, 63),
+)
+acontext_tool_names = st.one_of(gemini_tool_names, anthropic_tool_names)  # any name
+# Per format: the names drawn, and the names allowed (for the twins of ``ToolIds.name``).
+TOOL_NAMES: dict[str, tuple[st.SearchStrategy[str], re.Pattern[str]]] = {
+    "openai": (openai_tool_names, OPENAI_TOOL_NAME),
+    "anthropic": (anthropic_tool_names, ANTHROPIC_TOOL_NAME),
+    "gemini": (gemini_tool_names, GEMINI_TOOL_NAME),
+    "acontext": (acontext_tool_names, re.compile(r".+", re.DOTALL)),
+}
+NAME_SEPARATORS = re.compile(r"(?<=.)[._:]")
+ALNUM = LETTERS + string.digits
+
+
+def _prefixed(prefix: str, alphabet: str, low: int, high: int) -> st.SearchStrategy[str]:
+    return st.text(alphabet, min_size=low, max_size=high).map(prefix.__add__)
+
+
+participant_names = st.text(WORD + "-", min_size=1, max_size=16)
+file_ids = _prefixed("file-", ALNUM, 8, 16)
+anthropic_file_ids = _prefixed("file_011C", ALNUM, 16, 20)
+audio_ids = _prefixed("audio_", string.ascii_lowercase + string.digits, 8, 12)
+anthropic_tool_ids = st.text(WORD + "-", min_size=1, max_size=24)
 # OpenAI (and Gemini) ids can be any string; OpenAI-compatible servers use '.' and ':'.
 any_tool_ids = st.one_of(
     st.text(min_size=1, max_size=24),
-    st.from_regex(r"functions\.[a-z_]{1,10}:[0-9]{1,3}", fullmatch=True),
-    st.from_regex(r"call_[a-zA-Z0-9.:]{4,24}", fullmatch=True),
+    st.tuples(
+        _prefixed("functions.", string.ascii_lowercase + "_", 1, 10),
+        _prefixed(":", string.digits, 1, 3),
+    ).map("".join),
+    _prefixed("call_", ALNUM + ".:", 4, 24),
 )
 signatures = st.binary(min_size=1, max_size=48).map(_b64)
 error_details = st.fixed_dictionaries({"code": st.integers(400, 599), "message": texts})
@@ -213,12 +305,14 @@ arguments = arguments_strings()
 
 
 class ToolIds:
-    """Draws tool ids that are unique within one conversation (the providers expect that)."""
+    """Draws tool ids that are unique within one conversation (the providers expect that),
+    and tool names, often twins of names the conversation already used."""
 
     def __init__(self, draw: st.DrawFn, ids: st.SearchStrategy[str], *, gemini_may_omit: bool):
         self._draw = draw
         self._ids = ids
         self._used: set[str] = set()
+        self._names: list[str] = []
         # Gemini 2.x calls carry no id (pairing is by name): only when Gemini answers them.
         self.gemini_may_omit = gemini_may_omit
 
@@ -228,6 +322,20 @@ class ToolIds:
             tool_id += "_"  # stays within Anthropic's pattern
         self._used.add(tool_id)
         return tool_id
+
+    def name(self, fmt: str) -> str:
+        """A tool name that ``fmt`` allows; one time in four the twin of an earlier name of
+        the conversation, the same once '.', ':' and '_' are one separator (a.b, a_b, a:b),
+        which a naive mapping to OpenAI's or Anthropic's names merges."""
+        names, allowed = TOOL_NAMES[fmt]
+        if self._names and _maybe(self._draw, 4):
+            separator = _choice(self._draw, (".", "_", ":"))
+            twin = NAME_SEPARATORS.sub(separator, _element(self._draw, self._names))
+            if allowed.fullmatch(twin):
+                return twin
+        name: str = self._draw(names)
+        self._names.append(name)
+        return name
 
 
 # --- OpenAI Chat Completions ------------------------------------------------------------------
@@ -323,13 +431,13 @@ def openai_assistant_turn(draw: st.DrawFn, ids: ToolIds) -> tuple[list[Blob], li
     elif kind == "audio":  # a reference to audio OpenAI generated earlier
         message.update(content=None, audio={"id": draw(audio_ids)})
     elif kind == "tools":
-        calls = [(ids.fresh(), draw(tool_names)) for _ in range(_count(draw, 1, 3))]
+        calls = [(ids.fresh(), ids.name("openai")) for _ in range(_count(draw, 1, 3))]
         message["content"] = _choice(draw, (None, None, "", "Let me check."))
         message["tool_calls"] = [_openai_tool_call(draw, str(i), name) for i, name in calls]
     else:
         # The deprecated function_call, answered right away by a ``function`` message
         # (matched by name: it has no id, so no other format can answer it).
-        name = draw(tool_names)
+        name = ids.name("openai")
         message.update(content=None, function_call={"name": name, "arguments": draw(arguments)})
         answer = {"role": "function", "name": name, "content": draw(optional_texts)}
         return [_with_name(draw, message), answer], []
@@ -349,32 +457,72 @@ def _anthropic_text(draw: st.DrawFn) -> JSONObject:
     return _cache_control(draw, {"type": "text", "text": draw(visible_texts)})
 
 
+def _anthropic_file(draw: st.DrawFn) -> JSONObject:
+    """A file uploaded to Anthropic's Files API: usable in Anthropic requests only."""
+    return {"type": "file", "file_id": draw(anthropic_file_ids)}
+
+
 def _anthropic_image(draw: st.DrawFn) -> JSONObject:
-    if _maybe(draw, 3):
+    kind = _choice(draw, ("base64", "base64", "url", "file"))
+    if kind == "url":
         source: JSONObject = {"type": "url", "url": _choice(draw, IMAGE_URLS)}
+    elif kind == "file":
+        source = _anthropic_file(draw)
     else:
         media_type, data = _choice(draw, IMAGES)
         source = {"type": "base64", "media_type": media_type, "data": data}
     return _cache_control(draw, {"type": "image", "source": source})
 
 
+def _plain_text_blocks(draw: st.DrawFn) -> list[JSONObject]:
+    return [{"type": "text", "text": draw(document_texts)} for _ in range(_count(draw, 1, 3))]
+
+
 def _anthropic_document(draw: st.DrawFn) -> JSONObject:
-    kind = _choice(draw, ("base64", "url", "text"))
+    """PDF (base64, URL, Files API) and text documents: a plain text source, or a content
+    source (text blocks, or one string). Citations are set per conversation (see
+    ``_align_citations``)."""
+    kind = _choice(draw, ("base64", "url", "file", "text", "text", "content"))
     if kind == "base64":
         source: JSONObject = {"type": "base64", "media_type": "application/pdf", "data": PDF}
     elif kind == "url":
         source = {"type": "url", "url": _choice(draw, PDF_URLS)}
+    elif kind == "file":
+        source = _anthropic_file(draw)
+    elif kind == "text":
+        source = {"type": "text", "media_type": "text/plain", "data": draw(document_texts)}
     else:
-        source = {"type": "text", "media_type": "text/plain", "data": draw(visible_texts)}
+        content = draw(document_texts) if _maybe(draw, 4) else _plain_text_blocks(draw)
+        source = {"type": "content", "content": content}
     block: JSONObject = {"type": "document", "source": source}
     if _maybe(draw):
         block["title"] = draw(visible_texts)
+    if _maybe(draw, 6):
+        block["context"] = draw(visible_texts)
+    return _cache_control(draw, block)
+
+
+def _anthropic_search_result(draw: st.DrawFn) -> JSONObject:
+    block = {
+        "type": "search_result",
+        "source": _choice(draw, SEARCH_SOURCES),
+        "title": draw(visible_texts),
+        "content": _plain_text_blocks(draw),
+    }
     return _cache_control(draw, block)
 
 
 def _anthropic_content_block(draw: st.DrawFn) -> JSONObject:
+    """A block of user content or of a tool result's content (both take all of these)."""
     builder = _choice(
-        draw, (_anthropic_text, _anthropic_text, _anthropic_image, _anthropic_document)
+        draw,
+        (
+            _anthropic_text,
+            _anthropic_text,
+            _anthropic_image,
+            _anthropic_document,
+            _anthropic_search_result,
+        ),
     )
     return builder(draw)
 
@@ -403,6 +551,36 @@ def anthropic_user_turn(draw: st.DrawFn, answering: Sequence[Call], leading: boo
     return [{"role": "user", "content": blocks}]
 
 
+CITABLE_BLOCKS = frozenset(("document", "search_result"))
+
+
+def _citable_blocks(blob: Blob) -> list[JSONObject]:
+    """The documents and search results of an Anthropic message, in tool results too."""
+    content = blob["content"]
+    if isinstance(content, str):
+        return []
+    found = []
+    for block in content:
+        if block["type"] in CITABLE_BLOCKS:
+            found.append(block)
+        elif block["type"] == "tool_result" and isinstance(block.get("content"), list):
+            found.extend(inner for inner in block["content"] if inner["type"] in CITABLE_BLOCKS)
+    return found
+
+
+def _align_citations(draw: st.DrawFn, pairs: Sequence[tuple[str, Blob]]) -> None:
+    """Anthropic takes citations enabled on all of a request's documents or on none: enable
+    them on every document and search result of the conversation, or on none (some then
+    say ``enabled: false``)."""
+    blocks = [block for fmt, blob in pairs if fmt == "anthropic" for block in _citable_blocks(blob)]
+    if not blocks:
+        return
+    enabled = _maybe(draw, 3)
+    for block in blocks:
+        if enabled or _maybe(draw, 4):
+            block["citations"] = {"enabled": enabled}
+
+
 def _anthropic_thinking(draw: st.DrawFn) -> JSONObject:
     if _maybe(draw, 3):
         return {"type": "redacted_thinking", "data": draw(signatures)}
@@ -419,7 +597,7 @@ def anthropic_assistant_turn(draw: st.DrawFn, ids: ToolIds) -> tuple[list[Blob],
         if _maybe(draw):
             blocks.append(_anthropic_text(draw))
             continue
-        call_id, name = ids.fresh(), draw(tool_names)
+        call_id, name = ids.fresh(), ids.name("anthropic")
         calls.append((call_id, name))
         tool_use = {"type": "tool_use", "id": call_id, "name": name, "input": draw(json_objects)}
         blocks.append(_cache_control(draw, tool_use))
@@ -451,7 +629,9 @@ def gemini_spelling(part: JSONObject, snake_case: bool) -> JSONObject:
 
 
 def _gemini_media(draw: st.DrawFn) -> JSONObject:
-    kind = _choice(draw, ("image", "image", "audio", "pdf", "text_file", "file_uri"))
+    """Inline images, audio, PDF and text (text/plain, text/csv), or a file by URI: a Files
+    API upload (Gemini's own) or a public one."""
+    kind = _choice(draw, ("image", "image", "audio", "pdf", "text", "csv", "file_uri"))
     if kind == "file_uri":
         uri, media_type = _choice(draw, GEMINI_FILES)
         return {"fileData": {"fileUri": uri, "mimeType": media_type}}
@@ -461,8 +641,10 @@ def _gemini_media(draw: st.DrawFn) -> JSONObject:
         media_type, data = _choice(draw, (("audio/wav", WAV), ("audio/mp3", MP3)))
     elif kind == "pdf":
         media_type, data = "application/pdf", PDF
+    elif kind == "text":
+        media_type, data = "text/plain", _b64(draw(document_texts).encode("utf-8"))
     else:
-        media_type, data = "text/plain", _b64(draw(nonempty_texts).encode("utf-8"))
+        media_type, data = "text/csv", _b64(_choice(draw, CSV_TEXTS).encode("utf-8"))
     return {"inlineData": {"mimeType": media_type, "data": data}}
 
 
@@ -487,8 +669,18 @@ def _gemini_function_response(draw: st.DrawFn, call: Call) -> JSONObject:
     if call_id is not None:
         response = {"id": call_id, **response}
     if _maybe(draw, 6):  # a multimodal function response (Gemini 3)
-        response["parts"] = [_gemini_media(draw) for _ in range(_count(draw, 1, 2))]
+        response["parts"] = [_gemini_response_media(draw, i) for i in range(_count(draw, 1, 2))]
     return {"functionResponse": response}
+
+
+def _gemini_response_media(draw: st.DrawFn, index: int) -> JSONObject:
+    """Media of a function response, often named (``displayName``, unique in the response)
+    so that the response can point at it."""
+    part = _gemini_media(draw)
+    if _maybe(draw):
+        ((_kind, source),) = part.items()
+        source["displayName"] = f"{_choice(draw, ('result', 'chart', 'page'))}_{index}"
+    return part
 
 
 def gemini_user_turn(draw: st.DrawFn, answering: Sequence[Call], leading: bool) -> list[Blob]:
@@ -518,7 +710,7 @@ def gemini_assistant_turn(draw: st.DrawFn, ids: ToolIds) -> tuple[list[Blob], li
         if _maybe(draw):
             parts.append(_with_signature(draw, {"text": draw(nonempty_texts)}))
             continue
-        call_id, name = (ids.fresh() if with_ids else None), draw(tool_names)
+        call_id, name = (ids.fresh() if with_ids else None), ids.name("gemini")
         calls.append((call_id, name))
         function_call: JSONObject = {"name": name}
         if call_id is not None:
@@ -545,9 +737,15 @@ def _acontext_text(draw: st.DrawFn) -> JSONObject:
 
 
 def _acontext_user_part(draw: st.DrawFn) -> JSONObject:
-    kind = _choice(draw, ("text", "text", "image_url", "image_data", "file"))
+    kind = _choice(draw, ("text", "text", "image_url", "image_data", "file", "text_file"))
     if kind == "text":
         return _acontext_text(draw)
+    if kind == "text_file":  # a text document, as an Anthropic text document reads
+        part: JSONObject = {"type": "file", "text": draw(document_texts)}
+        if _maybe(draw):
+            part["filename"] = _choice(draw, ("notes.txt", "README", "données.txt"))
+        part["meta"] = {"media_type": "text/plain"}
+        return part
     if kind == "image_url":
         meta: JSONObject = {"url": _choice(draw, IMAGE_URLS)}
         if _maybe(draw, 3):
@@ -608,7 +806,7 @@ def acontext_assistant_turn(draw: st.DrawFn, ids: ToolIds) -> tuple[list[Blob], 
                 part["meta"] = {"openai": {"refusal": True}}
             parts.append(part)
             continue
-        call_id, name = ids.fresh(), draw(tool_names)
+        call_id, name = ids.fresh(), ids.name("acontext")
         calls.append((call_id, name))
         meta: JSONObject = {"id": call_id, "name": name, "arguments": draw(arguments)}
         if _maybe(draw, 6):
@@ -650,15 +848,25 @@ def _conversation(
     turns = _count(draw, 1, max_turns)
     turn = 0
     while turn < turns or pending:
-        fmt = _choice(draw, formats)
         if turn % 2 == 0:
+            fmt = _choice(draw, _answering_formats(formats, pending))
             blobs = USER_TURNS[fmt](draw, pending, turn == 0)
             pending = []
         else:
+            fmt = _choice(draw, formats)
             blobs, pending = ASSISTANT_TURNS[fmt](draw, ids)
         pairs.extend((fmt, blob) for blob in blobs)
         turn += 1
+    _align_citations(draw, pairs)
     return pairs
+
+
+def _answering_formats(formats: tuple[str, ...], calls: Sequence[Call]) -> tuple[str, ...]:
+    """The formats that can answer ``calls``: a Gemini functionResponse names its call, so
+    Gemini answers only the calls whose names it allows (the others never reach it)."""
+    if "gemini" not in formats or all(GEMINI_TOOL_NAME.fullmatch(name) for _id, name in calls):
+        return formats
+    return tuple(fmt for fmt in formats if fmt != "gemini")
 
 
 @functools.cache

@@ -2,6 +2,9 @@
 
 - valid input never makes conversion raise, and always gives a valid request for the target
   (strict SDK types plus the APIs' cross-message rules), with provenance for every item;
+  two tool names never become one, and text documents are never left out;
+- so does every page of it that starts mid-conversation (with results whose calls are on
+  an earlier page);
 - a conversation read in the format it was stored in comes back JSON-equal;
 - conversion is deterministic: the same stored input gives the same bytes;
 - invalid input gives ``InvalidMessage`` (path rooted at ``blob``), never another exception,
@@ -13,6 +16,7 @@ every machine. Tests that found a bug in conversion/ are strict expected failure
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -53,22 +57,90 @@ INVALID_INPUT_SETTINGS = settings(
 DETERMINISM_SETTINGS = settings(PROPERTY_SETTINGS, max_examples=75)
 
 Pairs = list[tuple[str, Any]]
+# Warning codes of parts left out for want of an equivalent in the target.
+DROPPED_MEDIA = frozenset(("media_unsupported", "unsupported_part"))
 
 
 def check_rendered(rendered: Rendered, stored: Sequence[StoredMessage], target: str) -> None:
     """The target's validity checks, plus provenance: every item and warning names stored
-    messages of this conversation."""
+    messages of this conversation; tool names stay distinct and text documents stay."""
     assert len(rendered.items) == len(rendered.sources)
     stored_ids = {message.id for message in stored}
     for sources in rendered.sources:
         assert sources
         assert set(sources) <= stored_ids
     assert {warning.message_id for warning in rendered.warnings} <= stored_ids
+    assert_tool_names_stay_distinct(rendered, stored, target)
+    assert_text_documents_kept(rendered, stored)
     if target == "acontext":
         for item in rendered.items:
             normalize(item, "acontext")
     else:
         assert_valid_request(rendered, target)
+
+
+def tool_call_names(items: list[Any], target: str) -> list[str]:
+    """The names of the tool calls of a rendered conversation, in order."""
+    names = []
+    for item in items:
+        if target == "openai":
+            calls = item.get("tool_calls") or []
+            names += [(call.get("function") or call["custom"])["name"] for call in calls]
+            if item.get("function_call"):
+                names.append(item["function_call"]["name"])
+        elif target == "anthropic":
+            if isinstance(item["content"], list):
+                names += [b["name"] for b in item["content"] if b["type"] == "tool_use"]
+        elif target == "gemini":
+            calls = (
+                part.get("functionCall") or part.get("function_call") for part in item["parts"]
+            )
+            names += [call["name"] for call in calls if call]
+        else:
+            names += [part["meta"]["name"] for part in item["parts"] if part["type"] == "tool-call"]
+    return names
+
+
+def assert_tool_names_stay_distinct(
+    rendered: Rendered, stored: Sequence[StoredMessage], target: str
+) -> None:
+    """Names the target does not allow are mapped, one name always the same way: two names
+    of the conversation never become one (``a.b`` and ``a_b`` for OpenAI), nor one two."""
+    names = [
+        part["meta"]["name"]
+        for message in stored
+        for part in message.canonical["parts"]
+        if part["type"] == "tool-call"
+    ]
+    given = tool_call_names(rendered.items, target)
+    if len(given) == len(names):  # else some call was left out: nothing to compare
+        assert len(set(given)) == len(set(names)), (sorted(set(names)), sorted(set(given)))
+
+
+def document_text(part: dict[str, Any]) -> str | None:
+    """The text of a text document (an Anthropic text or content document, a search result,
+    Gemini inline text/*, an acontext file part with text), else None."""
+    if part["type"] != "file":
+        return None
+    if "text" in part:
+        return str(part["text"])
+    meta = part.get("meta") or {}
+    if "data" in meta and str(meta.get("media_type", "")).startswith("text/"):
+        try:
+            return base64.b64decode(meta["data"]).decode("utf-8")
+        except ValueError:
+            return None
+    return None
+
+
+def assert_text_documents_kept(rendered: Rendered, stored: Sequence[StoredMessage]) -> None:
+    """A text document is text in every format (a text part where there are no text
+    documents): it is never left out as media the target cannot take."""
+    parts = {message.id: message.canonical["parts"] for message in stored}
+    for warning in rendered.warnings:
+        if warning.code in DROPPED_MEDIA and warning.part_index is not None:
+            text = document_text(parts[warning.message_id][warning.part_index])
+            assert not (text and text.strip()), warning
 
 
 def as_bytes(rendered: Rendered) -> str:
@@ -117,6 +189,40 @@ def test_mixed_format_conversations_convert_to_valid_requests(pairs: Pairs) -> N
     stored = store_mixed(pairs)
     for target in FORMATS:
         check_rendered(render(stored, target), stored, target)
+
+
+# A page of a conversation (the messages after a cursor) may start anywhere: with a tool
+# result whose call is on an earlier page, or with an assistant turn. Every page of a short
+# conversation is rendered, a few of a longer one.
+PAGE_SETTINGS = settings(PROPERTY_SETTINGS, max_examples=40)
+ALL_PAGES_UP_TO = 6
+SOME_PAGES = 4
+_randoms = st.randoms(use_true_random=False)
+
+
+def page_starts(data: st.DataObject, length: int) -> list[int]:
+    """Where the pages start: after the first message, every message up to ALL_PAGES_UP_TO,
+    else SOME_PAGES of them."""
+    starts = list(range(1, length))
+    if len(starts) <= ALL_PAGES_UP_TO:
+        return starts
+    return sorted(data.draw(_randoms, label="page starts").sample(starts, SOME_PAGES))
+
+
+@pytest.mark.parametrize("source", [*FORMATS, "mixed"])
+@PAGE_SETTINGS
+@given(data=st.data())
+def test_pages_starting_mid_conversation_convert_to_valid_requests(
+    source: str, data: st.DataObject
+) -> None:
+    if source == "mixed":
+        stored = store_mixed(data.draw(gen.mixed_conversations(), label="pairs"))
+    else:
+        stored = store(data.draw(gen.conversations(source), label="blobs"), source)
+    for start in page_starts(data, len(stored)):
+        page = stored[start:]
+        for target in FORMATS:
+            check_rendered(render(page, target), page, target)
 
 
 @pytest.mark.parametrize("source", PROVIDERS)
