@@ -8,7 +8,8 @@ The providers disagree on message boundaries, so a conversation is converted as 
 2. the messages are arranged into entries: after an assistant turn with tool calls, the
    results come first (every API wants them right after the call), then the rest of the user
    content; a call left unanswered before the conversation moves on gets a placeholder result
-   (with a warning) so that the output is still a request the target accepts;
+   (with a warning) so that the output is still a request the target accepts, and a result
+   whose call is not right before it (a page opening mid-run) becomes user text naming it;
 3. a target module renders the entries into items, through the helpers below that record
    which stored messages each item came from and every lossy step.
 """
@@ -461,12 +462,10 @@ class Conversation:
         """Results whose call is not just before them (on an earlier page, or nowhere) are
         refused as results by every API: each is given as user text naming its call, its
         media following it."""
-        unnamed = {
-            self.tool_id(piece)
-            for piece in orphans
-            if self.call_name(piece) == "" and self._earlier_calls is not None
-        }
-        names = dict(self._earlier_calls(unnamed)) if unnamed and self._earlier_calls else {}
+        names: Mapping[str, str] = {}
+        unnamed = {self.tool_id(piece) for piece in orphans if not self.call_name(piece)}
+        if unnamed and self._earlier_calls is not None:
+            names = self._earlier_calls(unnamed)
         replaced: dict[int, list[Piece]] = {}
         for piece in orphans:
             call_id = self.tool_id(piece)
@@ -514,7 +513,11 @@ def _orphan_pieces(piece: Piece, call_id: str | None, name: str) -> list[Piece]:
     else:
         called = "a tool call"
     text = f"{what} {called}:\n{documents.result_text(part)}"
-    pieces = [Piece(piece.message, piece.position, piece.index, make_part("text", text=text))]
+    # The result's provider fields (a cache_control breakpoint...) go with its text.
+    own = {provider: meta[provider] for provider in PROVIDERS if meta.get(provider)}
+    pieces = [
+        Piece(piece.message, piece.position, piece.index, make_part("text", text=text, meta=own))
+    ]
     for index, nested in enumerate(meta.get("content") or ()):
         if nested["type"] != "text" and documents.text_of(nested) is None:
             pieces.append(piece.nested(index, nested))

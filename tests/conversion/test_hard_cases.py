@@ -1087,3 +1087,42 @@ def test_a_tool_id_ending_in_a_newline_is_mapped_for_anthropic() -> None:
     assert rendered.items[1]["content"][0]["id"] == "c1__1b35060c33bd"
     assert rendered.items[2]["content"][0]["tool_use_id"] == "c1__1b35060c33bd"
     assert_valid_request(rendered, "anthropic")
+
+
+def test_an_orphan_result_keeps_its_breakpoint_on_its_text_for_anthropic_only() -> None:
+    page = [
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": "toolu_9",
+                    "content": "42",
+                    "cache_control": {"type": "ephemeral"},
+                }
+            ],
+        }
+    ]
+    to_anthropic = render(store(page, "anthropic"), "anthropic")
+    assert to_anthropic.items == [
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "text",
+                    "text": "Result of tool call toolu_9:\n42",
+                    "cache_control": {"type": "ephemeral"},
+                }
+            ],
+        }
+    ]
+    to_openai = render(store(page, "anthropic"), "openai")
+    assert to_openai.items == [{"role": "user", "content": "Result of tool call toolu_9:\n42"}]
+    assert [(w.code, w.detail) for w in to_openai.warnings] == [
+        (
+            "orphan_tool_result",
+            "tool call toolu_9 is not in this conversation or page; its result is given as "
+            "user text",
+        ),
+        ("provider_data_dropped", "left out: anthropic fields cache_control"),
+    ]
