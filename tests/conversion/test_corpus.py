@@ -49,6 +49,19 @@ def test_every_conversion_is_a_valid_request(provider: str, path: Path, target: 
 
 
 @pytest.mark.parametrize(("provider", "path"), CASES, ids=IDS)
+@pytest.mark.parametrize("target", PROVIDERS)
+def test_every_page_is_a_valid_request(provider: str, path: Path, target: str) -> None:
+    """A page may start at any message: with results whose calls are on the page before, in
+    the middle of a tool run, or with an assistant turn."""
+    stored = store(load_corpus(path), provider)
+    for start in range(1, len(stored)):
+        page = stored[start:]
+        rendered = render(page, target)
+        assert_valid_request(rendered, target)
+        assert {w.message_id for w in rendered.warnings} <= {m.id for m in page}
+
+
+@pytest.mark.parametrize(("provider", "path"), CASES, ids=IDS)
 def test_same_format_comes_back_json_equal(provider: str, path: Path) -> None:
     blobs = load_corpus(path)
     rendered = render(store(blobs, provider), provider)
