@@ -18,6 +18,21 @@ def message_id(position: int, prefix: str = "0") -> str:
     return f"{prefix * 8}-0000-4000-8000-{position:012d}"
 
 
+def openai_single_call(call_id: str, name: str) -> list[Any]:
+    """A user asks, the assistant makes one tool call, the tool answers."""
+    return [
+        {"role": "user", "content": "Go"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": call_id, "type": "function", "function": {"name": name, "arguments": "{}"}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": call_id, "content": "done"},
+    ]
+
+
 def store(blobs: Sequence[Any], format: str, prefix: str = "0") -> list[StoredMessage]:
     """What the service does on store: validate, keep the blob, compute the canonical form."""
     return [

@@ -9,6 +9,7 @@ from conversion import render
 from tests.conversion.conftest import (
     assert_valid_request,
     message_id,
+    openai_single_call,
     store,
     store_mixed,
     warning_codes,
@@ -1072,17 +1073,7 @@ def test_an_openai_refusal_keeps_its_text_and_the_warning_says_only_the_flag_is_
 
 def test_a_tool_id_ending_in_a_newline_is_mapped_for_anthropic() -> None:
     # "$" in a pattern matches before a final newline: the id check must take the whole id.
-    blobs = [
-        {"role": "user", "content": "Go"},
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {"id": "c1\n", "type": "function", "function": {"name": "f", "arguments": "{}"}}
-            ],
-        },
-        {"role": "tool", "tool_call_id": "c1\n", "content": "done"},
-    ]
+    blobs = openai_single_call("c1\n", "f")
     rendered = render(store(blobs, "openai"), "anthropic")
     assert rendered.items[1]["content"][0]["id"] == "c1__1b35060c33bd"
     assert rendered.items[2]["content"][0]["tool_use_id"] == "c1__1b35060c33bd"

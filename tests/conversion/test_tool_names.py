@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from conversion import render
-from tests.conversion.conftest import assert_valid_request, message_id, store
+from tests.conversion.conftest import assert_valid_request, message_id, openai_single_call, store
 
 M1, M2 = message_id(1), message_id(2)
 CALL_0 = "call_00000000000040008000000000000001_0"
@@ -186,17 +186,7 @@ def test_a_mapped_name_never_takes_a_name_the_conversation_already_uses() -> Non
 def test_a_stored_message_whose_names_the_target_refuses_is_rebuilt_with_its_partner() -> None:
     # An OpenAI call named with a dot (its SDK types take any string) and its result, read as
     # OpenAI: both are rebuilt so that call and result keep one name.
-    blobs = [
-        {"role": "user", "content": "Go"},
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {"id": "c1", "type": "function", "function": {"name": "a.b", "arguments": "{}"}}
-            ],
-        },
-        {"role": "tool", "tool_call_id": "c1", "content": "done"},
-    ]
+    blobs = openai_single_call("c1", "a.b")
     rendered = render(store(blobs, "openai"), "openai")
     assert rendered.items[1]["tool_calls"][0]["function"]["name"] == "a_b_2e7336dc8e"
     assert rendered.items[2] == blobs[2]
