@@ -36,14 +36,6 @@ MEDIA_TYPES_BY_EXTENSION = {
     ".webm": "video/webm",
     ".mov": "video/quicktime",
 }
-EXTENSIONS_BY_MEDIA_TYPE = {
-    "application/pdf": ".pdf",
-    "text/plain": ".txt",
-    "text/markdown": ".md",
-    "text/csv": ".csv",
-    "text/html": ".html",
-    "application/json": ".json",
-}
 
 FALLBACK_MEDIA_TYPES = {
     "image": "image/jpeg",
@@ -122,14 +114,6 @@ def part_type_for_media_type(media_type: str | None) -> str:
     if major in ("image", "audio", "video"):
         return major
     return "file"
-
-
-def default_filename(media_type: str | None) -> str:
-    return "document" + EXTENSIONS_BY_MEDIA_TYPE.get(media_type or "", ".bin")
-
-
-def encode_text(text: str) -> str:
-    return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
 def decode_text(data: str) -> str | None:

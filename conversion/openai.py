@@ -104,14 +104,14 @@ def _text_content(content: object, path: str) -> list[JSONObject]:
         item_path = f"{path}[{index}]"
         block = expect_object(item, item_path)
         one_of(require(block, "type", item_path), ("text",), f"{item_path}.type")
-        text = required_str(block, "text", item_path)
-        parts.append(make_part("text", text=text, meta=_part_extras(block, "text", {})))
+        text = make_part("text", text=required_str(block, "text", item_path))
+        parts.append(_with_part_extras(text, block, "text"))
     return parts
 
 
-def _part_extras(block: JSONObject, kind: str, meta: JSONObject) -> JSONObject:
-    """Adds the fields of a content part (and of its ``kind`` object) that this converter
-    does not model, such as a prompt-cache breakpoint, under meta["openai"]."""
+def _with_part_extras(part: JSONObject, block: JSONObject, kind: str) -> JSONObject:
+    """Keeps the fields of a content part (and of its ``kind`` object) that this converter
+    does not model, such as a prompt-cache breakpoint, under the part's meta["openai"]."""
     extra = extras(block, frozenset(("type", kind)))
     nested = block.get(kind)
     nested_extra = (
@@ -120,12 +120,12 @@ def _part_extras(block: JSONObject, kind: str, meta: JSONObject) -> JSONObject:
         else {}
     )
     if extra or nested_extra:
-        own = meta.setdefault(PROVIDER, {})
+        own = part.setdefault("meta", {}).setdefault(PROVIDER, {})
         if extra:
             own["extra"] = extra
         if nested_extra:
             own[kind] = nested_extra
-    return meta
+    return part
 
 
 def _user_content(content: object) -> list[JSONObject]:
@@ -138,11 +138,7 @@ def _user_content(content: object) -> list[JSONObject]:
 def _user_part(item: object, path: str) -> JSONObject:
     block = expect_object(item, path)
     kind = one_of(require(block, "type", path), USER_PART_TYPES, f"{path}.type")
-    part = _user_part_of(block, kind, path)
-    _part_extras(block, kind, part.setdefault("meta", {}))
-    if not part["meta"]:
-        del part["meta"]
-    return part
+    return _with_part_extras(_user_part_of(block, kind, path), block, kind)
 
 
 def _user_part_of(block: JSONObject, kind: str, path: str) -> JSONObject:
@@ -212,10 +208,7 @@ def _assistant_parts(message: JSONObject) -> list[JSONObject]:
                 part = make_part("text", text=required_str(block, "text", path))
             else:
                 part = _refusal(required_str(block, "refusal", path))
-            _part_extras(block, kind, part.setdefault("meta", {}))
-            if not part["meta"]:
-                del part["meta"]
-            parts.append(part)
+            parts.append(_with_part_extras(part, block, kind))
     refusal = optional_str(message, "refusal", "blob")
     if refusal is not None:
         parts.append(_refusal(refusal))
@@ -438,7 +431,7 @@ def _file_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
     text = documents.text_of(part)
     if text is not None:
         conversation.note_provider_data(piece, PROVIDER)
-        return {"type": "text", "text": documents.as_text(part, text)}
+        return _with_extras(part, {"type": "text", "text": documents.as_text(part, text)})
     file: JSONObject = {}
     if "data" in meta:
         if media_type not in (None, "application/pdf"):
@@ -449,7 +442,7 @@ def _file_block(piece: Piece, conversation: Conversation) -> JSONObject | None:
             )
             return None
         file["file_data"] = media.data_url("application/pdf", meta["data"])
-        file["filename"] = part.get("filename") or media.default_filename("application/pdf")
+        file["filename"] = part.get("filename") or "document.pdf"
     else:
         file_id = (meta.get(PROVIDER) or {}).get("file_id")
         if file_id is None:
