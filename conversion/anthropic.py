@@ -50,14 +50,15 @@ def to_canonical(blob: Any) -> JSONObject:
     if unknown:
         meta[PROVIDER] = {"extra": unknown}
     content = require(message, "content", "blob")
-    if role == "system":
-        # A system message (the SDK's SystemMessageParam) holds text only.
+    is_system = role == "system"
+    if is_system:
+        # A system message (the SDK's SystemMessageParam): a system prompt, text only.
         meta["role"] = "system"
         role = "user"
     if isinstance(content, str):
         return make_message(role, [make_part("text", text=content)], meta)
     blocks = expect_list(content, "blob.content")
-    if meta.get("role") == "system":
+    if is_system:
         for index, block in enumerate(blocks):
             path = f"blob.content[{index}]"
             one_of(require(expect_object(block, path), "type", path), ("text",), f"{path}.type")
@@ -177,12 +178,10 @@ def _text_blocks(content: object, path: str) -> str:
         return content
     texts = []
     for index, item in enumerate(expect_list(content, path)):
-        block = expect_object(item, f"{path}[{index}]")
-        if (
-            expect_str(require(block, "type", f"{path}[{index}]"), f"{path}[{index}].type")
-            == "text"
-        ):
-            texts.append(required_str(block, "text", f"{path}[{index}]"))
+        item_path = f"{path}[{index}]"
+        block = expect_object(item, item_path)
+        if expect_str(require(block, "type", item_path), f"{item_path}.type") == "text":
+            texts.append(required_str(block, "text", item_path))
     return "\n\n".join(texts)
 
 
