@@ -375,16 +375,6 @@ class Conversation:
                     return False  # mapped: its partner is given the mapped name too
         return True
 
-    def texts_only(self, pieces: Sequence[Piece], target: str) -> list[str]:
-        texts = []
-        for piece in pieces:
-            if piece.part["type"] == "text":
-                self.note_provider_data(piece, target)
-                texts.append(str(piece.part.get("text", "")))
-            else:
-                self.drop(piece, "unsupported_part", "a system prompt can only hold text")
-        return texts
-
     def flush_deferred(
         self,
         deferred: list[JSONObject],

@@ -236,8 +236,7 @@ def render(conversation: Conversation) -> None:
         understood_message_fields=frozenset(),
     )
     if plan.system_pieces:
-        texts = conversation.texts_only(plan.system_pieces, PROVIDER)
-        conversation.system = {"parts": [{"text": text} for text in texts]}
+        conversation.system = _system_instruction(plan.system_pieces, conversation)
     for turn in plan.turns:
         if turn.raw is not None:
             # A content stored without a role is the user's; the API wants it said.
@@ -246,6 +245,19 @@ def render(conversation: Conversation) -> None:
         else:
             role = "model" if turn.role == "assistant" else "user"
             conversation.emit({"role": role, "parts": turn.blocks}, turn.sources)
+
+
+def _system_instruction(pieces: list[Piece], conversation: Conversation) -> JSONObject | None:
+    parts = []
+    for piece in pieces:
+        if piece.part["type"] != "text":
+            conversation.drop(piece, "unsupported_part", "a system prompt can only hold text")
+        elif not piece.part.get("text"):
+            conversation.drop(piece, "empty_text_dropped", "Gemini rejects empty text parts")
+        else:
+            conversation.note_provider_data(piece, PROVIDER)
+            parts.append({"text": piece.part["text"]})
+    return {"parts": parts} if parts else None
 
 
 def _is_result(block: Any) -> bool:

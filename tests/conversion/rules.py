@@ -595,6 +595,8 @@ def _check_call_position(turn: _GeminiTurn, previous: _GeminiTurn | None) -> Non
 def _check_system_instruction(instruction: Mapping[str, Any]) -> None:
     loc: Loc = ("system_instruction", "parts")
     for part_loc, part in _dict_items(_list(instruction.get("parts"), loc), loc):
-        # The API takes text only as system instruction.
+        # The API takes text only as system instruction, and no empty text part.
         if not isinstance(part.get("text"), str) or part.get("thought") is True:
             raise _violation(part_loc, "system instruction parts must be text parts")
+        if part["text"] == "":
+            raise _violation((*part_loc, "text"), "Gemini rejects a part of empty text")

@@ -1117,3 +1117,19 @@ def test_an_orphan_result_keeps_its_breakpoint_on_its_text_for_anthropic_only() 
         ),
         ("provider_data_dropped", "left out: anthropic fields cache_control"),
     ]
+
+
+def test_an_empty_system_prompt_is_left_out_for_gemini_with_a_warning() -> None:
+    blobs = [{"role": "system", "content": ""}, {"role": "user", "content": "hi"}]
+    rendered = render(store(blobs, "openai"), "gemini")
+    assert rendered.system is None
+    assert rendered.items == [{"role": "user", "parts": [{"text": "hi"}]}]
+    assert [w.as_dict() for w in rendered.warnings] == [
+        {
+            "message_id": M0,
+            "part_index": 0,
+            "code": "empty_text_dropped",
+            "detail": "left out: Gemini rejects empty text parts",
+        }
+    ]
+    assert_valid_request(rendered, "gemini")

@@ -895,6 +895,12 @@ GEMINI_BROKEN: dict[str, tuple[list[Any], object, str, str]] = {
         "system_instruction.parts[0]",
         "system instruction parts must be text parts",
     ),
+    "system_instruction_empty_text": (
+        [G_USER],
+        {"parts": [{"text": ""}]},
+        "system_instruction.parts[0].text",
+        "Gemini rejects a part of empty text",
+    ),
 }
 
 
