@@ -13,6 +13,7 @@ from conversion.canonical import (
     StoredMessage,
     UnknownFormat,
 )
+from conversion.conversation import EarlierCalls
 from conversion.editing import (
     STRATEGY_TYPES,
     Edited,
@@ -28,6 +29,7 @@ __all__ = [
     "FORMATS",
     "STRATEGY_TYPES",
     "ConversionWarning",
+    "EarlierCalls",
     "Edited",
     "InvalidEditStrategy",
     "InvalidMessage",

@@ -6,7 +6,7 @@ the caller is.
 """
 
 import uuid
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -471,9 +471,7 @@ def session_messages_converted(
     )
 
 
-def _earlier_call_names(
-    session: Session, before_seq: int
-) -> Callable[[Collection[str]], dict[str, str]]:
+def _earlier_call_names(session: Session, before_seq: int) -> conversion.EarlierCalls:
     """The names of tool calls stored before ``before_seq``, by call id: asked by the
     converter (one query) only when a page opens with results whose calls it does not hold."""
 
