@@ -346,34 +346,31 @@ class Conversation:
             return str(name)
         return self.call_names.get(self.tool_id(piece), "")
 
-    def whole_message(self, pieces: Sequence[Piece]) -> StoredMessage | None:
-        """The stored message these pieces are, all of it and in order; else None."""
-        if not pieces:
-            return None
-        message = pieces[0].message
+    def verbatim(self, entry: Entry) -> StoredMessage | None:
+        """The stored message ``entry`` is, when it can go out exactly as it was stored: it
+        is in the target format, unedited, all of it and in order (a split message is not),
+        and none of its tool ids or names had to be made up or mapped."""
+        message = entry.message
+        if message.format != self.target or message.edited:
+            return None  # most of a mixed conversation: decided before looking at the parts
         parts = message.canonical["parts"]
-        if len(pieces) != len(parts):
+        pieces = entry.pieces
+        if not pieces or len(pieces) != len(parts):
             return None
         for expected, piece in enumerate(pieces):
             # A piece standing in for its part (an orphan result given as text) is not it.
             if piece.message is not message or piece.part is not parts[expected]:
                 return None
-        return message
-
-    def replayable(self, message: StoredMessage, position: int) -> bool:
-        """Can ``message`` go out verbatim, as far as its tool ids are concerned?"""
-        if message.format != self.target or message.edited:
-            return False
         names = TOOL_NAME_RULES[self.target].valid
-        for index, part in enumerate(message.canonical["parts"]):
-            generated = self.resolved_ids.get((position, index))
+        for index, part in enumerate(parts):
+            generated = self.resolved_ids.get((entry.position, index))
             if generated is not None and self.generated_id_formats[generated] != {self.target}:
-                return False
+                return None
             if part["type"] in ("tool-call", "tool-result"):
                 name = part["meta"].get("name")
                 if name is not None and not names.fullmatch(name):
-                    return False  # mapped: its partner is given the mapped name too
-        return True
+                    return None  # mapped: its partner is given the mapped name too
+        return message
 
     def flush_deferred(
         self,
@@ -390,12 +387,11 @@ class Conversation:
 
     def _entry(self, position: int) -> Entry:
         message = self.messages[position]
-        entry = Entry(message, position, role_of(message))
-        entry.pieces = [
+        pieces = [
             Piece(message, position, index, part)
             for index, part in enumerate(message.canonical["parts"])
         ]
-        return entry
+        return Entry(message, position, role_of(message), pieces)
 
     def _arrange(self) -> list[Entry]:
         entries: list[Entry] = []

@@ -21,7 +21,6 @@ the renderers build them from the canonical form.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -411,8 +410,8 @@ def _result_tool_name(ids: ToolIds, position: int, index: int, part: JSONObject)
 def _with_parts(message: StoredMessage, parts: list[JSONObject]) -> StoredMessage:
     """``message`` edited to hold ``parts``, counted again."""
     canonical = {**message.canonical, "parts": parts}
-    return dataclasses.replace(
-        message, canonical=canonical, tokens=tokens.count_message(canonical), edited=True
+    return message._replace(
+        canonical=canonical, tokens=tokens.count_message(canonical), edited=True
     )
 
 

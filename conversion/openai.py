@@ -275,13 +275,12 @@ def render(conversation: Conversation) -> None:
     deferred_media: list[JSONObject] = []
     deferred_sources: list[str] = []
     for entry in conversation.entries:
-        message = conversation.whole_message(entry.pieces)
-        replay = message is not None and conversation.replayable(message, entry.position)
-        if entry.role != "user" or (replay and not _only_tool_results(entry)):
+        message = conversation.verbatim(entry)
+        if entry.role != "user" or (message is not None and not _only_tool_results(entry)):
             # Media lifted out of tool results follows the last tool message: in the next user
             # message built here (see _render_user), else in a user message of its own.
             conversation.flush_deferred(deferred_media, deferred_sources, _user_item)
-        if replay and message is not None:
+        if message is not None:
             conversation.emit(message.raw, [message.id])
             continue
         conversation.note_message_data(entry, PROVIDER, MESSAGE_FIELDS)

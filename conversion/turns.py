@@ -57,12 +57,8 @@ def plan_turns(
             )
             entry = Entry(entry.message, entry.position, "user", entry.pieces)
         leading = False
-        message = conversation.whole_message(entry.pieces)
-        if (
-            message is not None
-            and conversation.replayable(message, entry.position)
-            and can_replay(entry)
-        ):
+        message = conversation.verbatim(entry)
+        if message is not None and can_replay(entry):
             blocks = raw_blocks(message.raw)
             turn = Turn(entry.role, blocks, [message.id], message.raw)
             turn.results = _leading_results(blocks, is_result)

@@ -5,6 +5,7 @@ change sessions, messages and keys, so the rules (validation, locking, numbering
 the caller is.
 """
 
+import functools
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,8 +15,7 @@ from typing import Any, NamedTuple
 import orjson
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, OuterRef, Subquery, Sum, TextField, When
-from django.db.models.functions import Cast
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 
 import conversion
@@ -27,6 +27,7 @@ from .models import (
     Project,
     Session,
     SessionEvent,
+    iso8601,
     message_json,
 )
 
@@ -313,8 +314,36 @@ class _MessageRow(NamedTuple):
     message: conversion.StoredMessage
     seq: int
     meta: JSONObject
-    created_at: datetime | None
-    updated_at: datetime | None
+    # As the database writes them (see _wire_timestamp); None unless asked for.
+    created_text: str | None
+    updated_text: str | None
+
+
+# A read's one query, written out rather than built by the ORM: building and compiling the
+# equivalent queryset, then iterating its values_list, took as much CPU as Postgres took to
+# run it (profiled on a 1,000-message page). Standard SQL, so SQLite runs it as it is. JSON
+# columns come back as text for orjson (Django's JSONField parses with the standard library),
+# timestamps as text for _wire_timestamp, and the stored blob only for messages stored in the
+# target format: the only ones that can be given back verbatim.
+_PAGE_SQL = """
+SELECT CAST(id AS text), seq, format, tokens,
+    CASE WHEN format = %s THEN CAST(raw AS text) END,
+    CAST(canonical AS text), CAST(meta AS text){timestamps}
+FROM {message}
+WHERE session_id = %s{after}
+ORDER BY seq{direction}{limit}
+"""
+
+
+@functools.cache
+def _page_sql(*, after_cursor: bool, newest_first: bool, limited: bool, timestamps: bool) -> str:
+    return _PAGE_SQL.format(
+        message=connection.ops.quote_name(Message._meta.db_table),
+        timestamps=", CAST(created_at AS text), CAST(updated_at AS text)" if timestamps else "",
+        after=(" AND seq < %s" if newest_first else " AND seq > %s") if after_cursor else "",
+        direction=" DESC" if newest_first else "",
+        limit=" LIMIT %s" if limited else "",
+    )
 
 
 def _message_rows(
@@ -327,47 +356,35 @@ def _message_rows(
     timestamps: bool,
 ) -> list[_MessageRow]:
     """One query for a page (plus one row to tell whether there is more), or for all messages
-    when ``limit`` is None.
-
-    The JSON columns come back as text and are parsed with orjson: Django's JSONField parses
-    with the standard library, which made parsing most of a 1,000-message read. The stored
-    blob is read only for messages stored in ``target_format``: the only ones that can be
-    given back verbatim (``StoredMessage.raw`` is None for the others).
-    """
-    query = Message.objects.filter(session=session)
-    if cursor_seq is not None:
-        query = (
-            query.filter(seq__lt=cursor_seq) if newest_first else query.filter(seq__gt=cursor_seq)
-        )
-    query = query.order_by("-seq" if newest_first else "seq").annotate(
-        id_text=Cast("id", TextField()),
-        raw_json=Case(When(format=target_format, then=Cast("raw", TextField())), default=None),
-        canonical_json=Cast("canonical", TextField()),
-        meta_json=Cast("meta", TextField()),
+    when ``limit`` is None."""
+    sql = _page_sql(
+        after_cursor=cursor_seq is not None,
+        newest_first=newest_first,
+        limited=limit is not None,
+        timestamps=timestamps,
     )
-    columns = ["id_text", "seq", "format", "tokens", "raw_json", "canonical_json", "meta_json"]
-    if timestamps:
-        # As text too: Django loads each Postgres timestamp with a Python parser (about 4 ms
-        # for the 2,000 of a 1,000-message page, profiled); datetime.fromisoformat is C.
-        query = query.annotate(
-            created_text=Cast("created_at", TextField()),
-            updated_text=Cast("updated_at", TextField()),
-        )
-        columns += ["created_text", "updated_text"]
-    values = query.values_list(*columns)
+    session_id = Message._meta.get_field("session").get_db_prep_value(session.pk, connection)
+    parameters: list[Any] = [target_format, session_id]
+    if cursor_seq is not None:
+        parameters.append(cursor_seq)
     if limit is not None:
-        values = values[: limit + 1]
+        parameters.append(limit + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        fetched = cursor.fetchall()
+    loads = orjson.loads
+    StoredMessage = conversion.StoredMessage
     rows = []
-    for message_id, seq, format, tokens, raw, canonical, meta, *times in values:
-        stored = conversion.StoredMessage(
+    for message_id, seq, format, tokens, raw, canonical, meta, *times in fetched:
+        stored = StoredMessage(
             _uuid_text(message_id),
             format,
-            orjson.loads(raw) if raw is not None else None,
-            orjson.loads(canonical),
+            loads(raw) if raw is not None else None,
+            loads(canonical),
             tokens,
         )
-        created_at, updated_at = (_utc_timestamp(text) for text in times) if times else (None, None)
-        rows.append(_MessageRow(stored, seq, orjson.loads(meta), created_at, updated_at))
+        created, updated = times or (None, None)
+        rows.append(_MessageRow(stored, seq, loads(meta), created, updated))
     return rows
 
 
@@ -377,6 +394,22 @@ def _uuid_text(text: str) -> str:
     return text if len(text) == 36 else str(uuid.UUID(text))
 
 
+def _wire_timestamp(text: str) -> str:
+    """``iso8601()`` of a timestamp column read as text, without building a datetime (a
+    thousand of them are a millisecond of a format=acontext page).
+
+    Both databases hold UTC (Django keeps Postgres sessions in UTC, and SQLite's column in
+    naive UTC): Postgres writes "2026-12-03 07:26:21.12+00", with trailing zeros of the
+    fraction cut, SQLite "2026-12-03 07:26:21.120000"; neither writes a zero fraction.
+    Anything else is read the slow way."""
+    utc = text.removesuffix("+00")
+    date_time, dot, fraction = utc.partition(".")
+    if len(date_time) != 19 or date_time[10] != " " or (dot and not fraction.isdigit()):
+        return iso8601(_utc_timestamp(text))
+    wire = f"{date_time[:10]}T{date_time[11:]}"
+    return f"{wire}.{fraction:0<6}Z" if dot else f"{wire}Z"
+
+
 def _utc_timestamp(text: str) -> datetime:
     """A timestamp column read as text: Postgres writes its offset ("+00"), SQLite stores
     UTC without one."""
@@ -384,17 +417,17 @@ def _utc_timestamp(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _acontext_item(row: _MessageRow, item: JSONObject, session: Session) -> JSONObject:
-    assert row.created_at is not None  # fetched for format=acontext
-    assert row.updated_at is not None
+def _acontext_item(row: _MessageRow, item: JSONObject, session_id: str) -> JSONObject:
+    assert row.created_text is not None  # fetched for format=acontext
+    assert row.updated_text is not None
     return message_json(
         message_id=row.message.id,
-        session_id=str(session.pk),
+        session_id=session_id,
         role=item["role"],
         parts=item["parts"],
         meta=item.get("meta"),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        created_at=_wire_timestamp(row.created_text),
+        updated_at=_wire_timestamp(row.updated_text),
     )
 
 
@@ -447,9 +480,10 @@ def session_messages_converted(
     by_id = {row.message.id: row for row in rows}
     items = rendered.items
     if target_format == "acontext":
+        session_id = str(session.pk)
         # One item per stored message; the SDK reads each as its Message model.
         items = [
-            _acontext_item(by_id[sources[0]], item, session)
+            _acontext_item(by_id[sources[0]], item, session_id)
             for item, sources in zip(items, rendered.sources, strict=True)
         ]
     ids = [sources[0] for sources in rendered.sources]
@@ -571,9 +605,13 @@ def session_event_add(*, session: Session, type: str, data: JSONObject) -> Sessi
 
 
 def _events_between(session: Session, first: _MessageRow, last: _MessageRow) -> list[SessionEvent]:
+    assert first.created_text is not None  # fetched with_events
+    assert last.created_text is not None
     return list(
         SessionEvent.objects.filter(
-            session=session, created_at__gte=first.created_at, created_at__lte=last.created_at
+            session=session,
+            created_at__gte=_utc_timestamp(first.created_text),
+            created_at__lte=_utc_timestamp(last.created_text),
         )
         .select_related("session")  # the answer names each event's project
         .order_by("created_at", "id")

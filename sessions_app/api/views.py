@@ -112,13 +112,13 @@ class SessionViewSet(viewsets.GenericViewSet[Session]):
     lookup_value_regex = "[^/]+"  # anything, so a malformed id is a 400, not an unknown URL
 
     def get_queryset(self) -> QuerySet[Session]:
-        # Tenancy: every lookup goes through this, so another project's session is simply
-        # not found.
+        # Tenancy: the list is the key's project's sessions, and get_object looks a session up
+        # within that project, so another project's session is simply not found.
         return Session.objects.filter(project=request_project(self.request))
 
     def get_object(self) -> Session:
         session_id = parse_uuid(self.kwargs[self.lookup_url_kwarg], field="session_id")
-        session = self.get_queryset().filter(pk=session_id).first()
+        session = Session.objects.of_project(request_project(self.request).pk, session_id)
         if session is None:
             raise NotFound("session not found")
         return session

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
@@ -180,8 +179,7 @@ def test_text_documents_and_search_results_reach_gemini_as_text() -> None:
 def test_documents_rebuilt_for_anthropic_come_back_as_they_were_given() -> None:
     # Edited messages are rebuilt from their canonical form, never replayed.
     stored = [
-        dataclasses.replace(message, edited=True)
-        for message in store(documents_conversation(), "anthropic")
+        message._replace(edited=True) for message in store(documents_conversation(), "anthropic")
     ]
     rendered = render(stored, "anthropic")
     assert rendered.items == documents_conversation()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from conversion import render
@@ -1036,7 +1035,7 @@ def test_an_empty_gemini_text_part_with_its_signature_is_kept() -> None:
         {"role": "model", "parts": [{"text": "Yes."}, {"text": "", "thoughtSignature": PNG}]},
     ]
     # Edited messages are rendered from their canonical form, not replayed.
-    stored = [dataclasses.replace(message, edited=True) for message in store(signed, "gemini")]
+    stored = [message._replace(edited=True) for message in store(signed, "gemini")]
 
     rendered = render(stored, "gemini")
 

@@ -4,7 +4,6 @@ function response, Anthropic ``cache_control`` on tool results and their texts."
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
@@ -57,9 +56,7 @@ def test_openai_part_breakpoints_are_warned_where_they_cannot_go(target: str) ->
 
 
 def test_openai_part_breakpoints_survive_a_rebuild_for_openai() -> None:
-    edited = [
-        dataclasses.replace(m, edited=True) for m in store(openai_with_breakpoints(), "openai")
-    ]
+    edited = [m._replace(edited=True) for m in store(openai_with_breakpoints(), "openai")]
     rendered = render(edited, "openai")
     assert rendered.items == openai_with_breakpoints()
     assert rendered.warnings == []
@@ -139,7 +136,7 @@ def test_a_gemini_display_name_inside_a_function_response_is_warned_for_openai()
 
 
 def test_a_gemini_display_name_survives_a_rebuild_for_gemini() -> None:
-    edited = [dataclasses.replace(m, edited=True) for m in store(gemini_chart_response(), "gemini")]
+    edited = [m._replace(edited=True) for m in store(gemini_chart_response(), "gemini")]
     rendered = render(edited, "gemini")
     assert rendered.items == gemini_chart_response()
     assert rendered.warnings == []

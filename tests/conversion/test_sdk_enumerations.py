@@ -4,7 +4,6 @@ value (as ``image_url.detail: "original"`` was) fails here instead of being refu
 400. google-genai's models enumerate fields rather than values: every field they define is
 read, or kept and given back to Gemini."""
 
-import dataclasses
 import re
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
@@ -238,7 +237,7 @@ def test_every_part_field_the_gemini_reader_models_is_a_field_of_the_sdk() -> No
 
 
 def rebuilt_for_gemini(blobs: list[Any]) -> list[Any]:
-    edited = [dataclasses.replace(message, edited=True) for message in store(blobs, "gemini")]
+    edited = [message._replace(edited=True) for message in store(blobs, "gemini")]
     rendered = render(edited, "gemini")
     assert rendered.warnings == []
     return rendered.items
