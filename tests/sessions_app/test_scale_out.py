@@ -54,7 +54,7 @@ def url_of_the_test_database() -> str:
 
 
 @contextmanager
-def app_server(workers: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def app_server(workers: int, threads: int = 4) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """gunicorn with the production configuration (gunicorn.conf.py: threaded workers, kept
     database connections) serving this checkout on the test database; (base URL, master)."""
     port = free_port()
@@ -64,6 +64,7 @@ def app_server(workers: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         "DEBUG": "true",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": str(workers),
+        "GUNICORN_THREADS": str(threads),
     }
     master = subprocess.Popen(
         [str(GUNICORN), "-c", "gunicorn.conf.py", "acontext_site.wsgi", "--graceful-timeout", "1"],
@@ -203,3 +204,31 @@ def test_a_worker_killed_mid_write_leaves_nothing_partial(session, issued_key):
     for writer in range(writers):
         indexes = [index for stored_writer, index in stored if stored_writer == writer]
         assert indexes == sorted(indexes)
+
+
+def test_a_connection_the_database_ended_is_replaced_before_the_next_request(session, issued_key):
+    headers = {"Authorization": f"Bearer {issued_key.secret}"}
+    url = f"/api/v1/session/{session.pk}/messages"
+    with (
+        app_server(workers=1, threads=1) as (base, _),
+        httpx.Client(base_url=base, headers=headers, timeout=30) as client,
+    ):
+        first = client.post(url, json={"blob": {"role": "user", "content": "before"}})
+        assert first.status_code == 201
+        # What a database restart or an idle timeout does to the server's kept connection.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            assert [ended for (ended,) in cursor.fetchall()] == [True]
+
+        second = client.post(url, json={"blob": {"role": "user", "content": "after"}})
+        read = client.get(url, params={"format": "openai"})
+
+    assert second.status_code == 201, second.text
+    assert read.status_code == 200, read.text
+    assert read.json()["data"]["items"] == [
+        {"role": "user", "content": "before"},
+        {"role": "user", "content": "after"},
+    ]
