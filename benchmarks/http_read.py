@@ -51,18 +51,26 @@ from sessions_app.demo import demo_conversation_repeated  # noqa: E402
 from sessions_app.models import Message, Project  # noqa: E402
 
 MESSAGE_COUNT = 1000
-RUNS = 9
+RUNS = 18  # three turns in each order of the six works
+WARM_RUNS = 3
 
 
 def median_ms_in_turns(works: dict[str, Callable[[], object]]) -> dict[str, float]:
-    """The median milliseconds of each work, run in turns RUNS times."""
+    """The median milliseconds of each work, run in turns RUNS times.
+
+    Each turn starts one work later than the one before, so that every work takes every place
+    in the order equally often: the first HTTP read after the in-process floors pays for the
+    server's idle thread waking (about 1.5 ms more here, whichever format it was)."""
     for work in works.values():
-        work()  # warm: the first call of a worker or a connection pays for set-up
+        for _ in range(WARM_RUNS):
+            work()  # warm: the first calls of a worker or a connection pay for set-up
+    names = list(works)
     timings: dict[str, list[float]] = {name: [] for name in works}
-    for _ in range(RUNS):
-        for name, work in works.items():
+    for turn in range(RUNS):
+        start = turn % len(names)
+        for name in names[start:] + names[:start]:
             started = time.perf_counter()
-            work()
+            works[name]()
             timings[name].append((time.perf_counter() - started) * 1000)
     return {name: statistics.median(runs) for name, runs in timings.items()}
 

@@ -385,32 +385,31 @@ class Conversation:
 
     # --- arrangement -----------------------------------------------------------------------
 
-    def _entry(self, position: int) -> Entry:
+    def _entry(self, position: int, role: str) -> Entry:
         message = self.messages[position]
         pieces = [
             Piece(message, position, index, part)
             for index, part in enumerate(message.canonical["parts"])
         ]
-        return Entry(message, position, role_of(message), pieces)
+        return Entry(message, position, role, pieces)
 
     def _arrange(self) -> list[Entry]:
+        roles = [role_of(message) for message in self.messages]
         entries: list[Entry] = []
         orphans: list[Piece] = []
-        count = len(self.messages)
+        count = len(roles)
         position = 0
         while position < count:
-            entry = self._entry(position)
+            entry = self._entry(position, roles[position])
             position += 1
             entries.append(entry)
             calls = [piece for piece in entry.pieces if piece.part["type"] == "tool-call"]
             if entry.role != "assistant" or not calls:
-                orphans.extend(
-                    piece for piece in entry.pieces if piece.part["type"] == "tool-result"
-                )
+                orphans += [piece for piece in entry.pieces if piece.part["type"] == "tool-result"]
                 continue
             run: list[Entry] = []
-            while position < count and role_of(self.messages[position]) == "user":
-                run.append(self._entry(position))
+            while position < count and roles[position] == "user":
+                run.append(self._entry(position, "user"))
                 position += 1
             pending = {self.tool_id(piece): piece for piece in calls}
             results, rest = self._results_first(run, pending, orphans)

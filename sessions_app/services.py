@@ -328,7 +328,7 @@ class _MessageRow(NamedTuple):
 _PAGE_SQL = """
 SELECT CAST(id AS text), seq, format, tokens,
     CASE WHEN format = %s THEN CAST(raw AS text) END,
-    CAST(canonical AS text), CAST(meta AS text){timestamps}
+    CAST(canonical AS text), CAST(meta AS text), {timestamps}
 FROM {message}
 WHERE session_id = %s{after}
 ORDER BY seq{direction}{limit}
@@ -339,7 +339,10 @@ ORDER BY seq{direction}{limit}
 def _page_sql(*, after_cursor: bool, newest_first: bool, limited: bool, timestamps: bool) -> str:
     return _PAGE_SQL.format(
         message=connection.ops.quote_name(Message._meta.db_table),
-        timestamps=", CAST(created_at AS text), CAST(updated_at AS text)" if timestamps else "",
+        # NULLs otherwise: every row then unpacks the same way, cheaper than a starred target.
+        timestamps="CAST(created_at AS text), CAST(updated_at AS text)"
+        if timestamps
+        else "NULL, NULL",
         after=(" AND seq < %s" if newest_first else " AND seq > %s") if after_cursor else "",
         direction=" DESC" if newest_first else "",
         limit=" LIMIT %s" if limited else "",
@@ -375,7 +378,7 @@ def _message_rows(
     loads = orjson.loads
     StoredMessage = conversion.StoredMessage
     rows = []
-    for message_id, seq, format, tokens, raw, canonical, meta, *times in fetched:
+    for message_id, seq, format, tokens, raw, canonical, meta, created, updated in fetched:
         stored = StoredMessage(
             _uuid_text(message_id),
             format,
@@ -383,7 +386,6 @@ def _message_rows(
             loads(canonical),
             tokens,
         )
-        created, updated = times or (None, None)
         rows.append(_MessageRow(stored, seq, loads(meta), created, updated))
     return rows
 

@@ -1,10 +1,11 @@
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 import conversion
 from sessions_app import services
-from sessions_app.models import ApiKey, Message, Session
+from sessions_app.models import ApiKey, Message, Session, iso8601
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +113,51 @@ def test_converted_read_is_one_query(session, django_assert_num_queries):
 def test_converted_read_accepts_pages_up_to_1000_only(session):
     with pytest.raises(ValueError, match="limit must be between 1 and 1000"):
         services.session_messages_converted(session=session, target_format="openai", limit=1001)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 12, 3, 7, 26, 21, 123456, tzinfo=UTC),
+        # Postgres writes "21.12": the fraction's trailing zeros are cut.
+        datetime(2026, 12, 3, 7, 26, 21, 120000, tzinfo=UTC),
+        datetime(2026, 12, 3, 7, 26, 21, 1, tzinfo=UTC),
+        # No fraction at all, in either database and in iso8601().
+        datetime(2026, 12, 3, 7, 26, 21, tzinfo=UTC),
+    ],
+)
+def test_acontext_items_write_the_stored_timestamps_as_every_answer_does(session, moment):
+    """format=acontext writes created_at and updated_at from the columns' text (no datetime in
+    between): what it writes is exactly what iso8601() makes of the stored values."""
+    message = services.message_store(
+        session=session, blob={"role": "user", "content": "Hi"}, format="openai"
+    )
+    Message.objects.filter(pk=message.pk).update(
+        created_at=moment, updated_at=moment + timedelta(microseconds=500_000)
+    )
+
+    page = services.session_messages_converted(
+        session=session, target_format="acontext", limit=None
+    )
+
+    stored = Message.objects.get(pk=message.pk)
+    assert [(item["created_at"], item["updated_at"]) for item in page.items] == [
+        (iso8601(stored.created_at), iso8601(stored.updated_at))
+    ]
+    assert page.items[0]["created_at"] == iso8601(moment)
+
+
+@pytest.mark.parametrize(
+    ("text", "wire"),
+    [
+        ("2026-12-03 07:26:21.12+00", "2026-12-03T07:26:21.120000Z"),  # Postgres
+        ("2026-12-03 07:26:21+00", "2026-12-03T07:26:21Z"),
+        ("2026-12-03 07:26:21.123456", "2026-12-03T07:26:21.123456Z"),  # SQLite
+        ("2026-12-03 07:26:21", "2026-12-03T07:26:21Z"),
+        # Another zone (a session not in UTC) is read the slow way, into UTC.
+        ("2026-12-03 09:26:21.5+02", "2026-12-03T07:26:21.500000Z"),
+        ("2026-12-03 02:56:21+05:30", "2026-12-02T21:26:21Z"),
+    ],
+)
+def test_a_timestamp_read_as_text_is_written_as_iso8601_in_utc(text, wire):
+    assert services._wire_timestamp(text) == wire
