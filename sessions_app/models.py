@@ -147,10 +147,12 @@ class SessionManager(models.Manager["Session"]):
     def of_project(self, project_id: uuid.UUID, session_id: uuid.UUID) -> "Session | None":
         """The project's session with this id, or None (another project's is not found)."""
         connection = connections[self.db]
-        primary_key = Session._meta.pk
-        assert primary_key is not None
+        # As the ORM would pass them (SQLite stores UUIDs as 32 hex digits).
+        id_field = cast("models.Field[Any, Any]", Session._meta.get_field("id"))
+        project_field = cast("models.Field[Any, Any]", Session._meta.get_field("project"))
         parameters = [
-            primary_key.get_db_prep_value(value, connection) for value in (session_id, project_id)
+            id_field.get_db_prep_value(session_id, connection),
+            project_field.get_db_prep_value(project_id, connection),
         ]
         with connection.cursor() as cursor:
             cursor.execute(_session_of_project_sql(self.db), parameters)
