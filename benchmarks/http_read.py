@@ -15,9 +15,10 @@ conversation repeated), then
    (``gunicorn.conf.py``), one client (the standard library's, kept alive: the lighter the
    client, the more the figure is the server's), for each format.
 
-The two are measured in turns (raw, then each format, again and again), so that both see the
-same machine. Prints the median of the runs, the ratio to raw, and the queries one read makes
-(counted in-process, through the same view). Removes everything it created.
+The two are measured in turns (the floors and each format, again and again, each turn in
+another order), so that both see the same machine. Prints the median of the runs, the ratio
+to raw, and the queries one read makes (counted in-process, through the same view). Removes
+everything it created.
 """
 
 import http.client
