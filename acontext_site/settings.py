@@ -160,12 +160,49 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed but not hashed: a manifest would make every test run depend on collectstatic.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Uploaded files (sessions_app.assets): a directory by default, any S3-compatible store
+    # when ACONTEXT_ASSET_S3_BUCKET is set (credentials as boto3 reads them: AWS_ACCESS_KEY_ID,
+    # AWS_SECRET_ACCESS_KEY, or the instance's role).
+    "assets": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("ACONTEXT_ASSET_ROOT") or str(BASE_DIR / "var" / "assets"),
+            # Never served as files of a public URL: only by /api/v1/material/<token> links
+            # and the pages' login-checked view.
+            "base_url": None,
+        },
+    },
 }
+if os.environ.get("ACONTEXT_ASSET_S3_BUCKET"):
+    STORAGES["assets"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["ACONTEXT_ASSET_S3_BUCKET"],
+            # MinIO, Cloudflare R2, Ceph, ...: the store's URL; empty for AWS itself.
+            "endpoint_url": os.environ.get("ACONTEXT_ASSET_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ACONTEXT_ASSET_S3_REGION") or None,
+            # Path-style addressing, which every S3-compatible store understands.
+            "addressing_style": os.environ.get("ACONTEXT_ASSET_S3_ADDRESSING_STYLE") or "path",
+            "default_acl": "private",
+            # Keys are content addresses: the same key always holds the same bytes.
+            "file_overwrite": True,
+        },
+    }
 
 # The largest request body accepted, in bytes. The middleware refuses larger bodies from their
 # Content-Length before they are read; Django enforces the same limit on form bodies it reads.
 ACONTEXT_MAX_BODY_BYTES = env_int("ACONTEXT_MAX_BODY_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ACONTEXT_MAX_BODY_BYTES
+# Uploaded files: the largest one accepted (413 above it), the largest one given inline (as
+# base64) when a conversation is read in a provider's format (above it, a link), and how long
+# the links (/api/v1/material/<token>, and public_urls) stay valid.
+ACONTEXT_ASSET_MAX_BYTES = env_int("ACONTEXT_ASSET_MAX_BYTES", 10 * 1024 * 1024)
+ACONTEXT_ASSET_INLINE_MAX_BYTES = env_int("ACONTEXT_ASSET_INLINE_MAX_BYTES", 2 * 1024 * 1024)
+ACONTEXT_ASSET_LINK_SECONDS = env_int("ACONTEXT_ASSET_LINK_SECONDS", 24 * 60 * 60)
+if ACONTEXT_ASSET_MAX_BYTES >= ACONTEXT_MAX_BODY_BYTES:
+    raise ImproperlyConfigured(
+        "ACONTEXT_ASSET_MAX_BYTES must be below ACONTEXT_MAX_BODY_BYTES (the whole request)"
+    )
 # POST /session/{id}/copy refuses (413) a session with more messages than this, as Acontext does.
 ACONTEXT_COPY_MAX_MESSAGES = env_int("ACONTEXT_COPY_MAX_MESSAGES", 5000)
 

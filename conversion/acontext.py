@@ -2,6 +2,10 @@
 
 Reading a blob validates it and drops the ``null`` fields the SDK serialises (``text: None``,
 ``file_field: None``...); rendering fills in the tool ids resolved for the conversation.
+
+A media part may name an uploaded file (``file_field``, in a multipart request) or an asset
+already stored (``asset``); both are kept here for the service, which stores the file and
+gives the part its ``asset`` record. Only top-level parts carry files, as in Acontext.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ def to_canonical(blob: Any) -> JSONObject:
     message = expect_object(blob, "blob")
     role = one_of(require(message, "role", "blob"), ("user", "assistant"), "blob.role")
     parts = [
-        _part(part, f"blob.parts[{index}]")
+        _part(part, f"blob.parts[{index}]", top_level=True)
         for index, part in enumerate(expect_list(require(message, "parts", "blob"), "blob.parts"))
     ]
     unknown = sorted(set(message) - {"role", "parts", "meta"})
@@ -64,7 +68,7 @@ def _check_provider_data(meta: JSONObject, path: str) -> None:
             expect_object(meta[provider], f"{path}.{provider}")
 
 
-def _part(value: object, path: str) -> JSONObject:
+def _part(value: object, path: str, *, top_level: bool = False) -> JSONObject:
     given = expect_object(value, path)
     unknown = sorted(set(given) - PART_KEYS)
     if unknown:
@@ -74,8 +78,12 @@ def _part(value: object, path: str) -> JSONObject:
     for key in ("text", "filename"):
         if given.get(key) is not None:
             part[key] = expect_str(given[key], f"{path}.{key}")
-    if given.get("asset") is not None:
-        part["asset"] = expect_object(given["asset"], f"{path}.asset")
+    for key in ("file_field", "asset"):
+        if given.get(key) is not None:
+            _check_file_source(given, kind, key, path, top_level)
+            part[key] = (expect_str if key == "file_field" else expect_object)(
+                given[key], f"{path}.{key}"
+            )
     meta = dict(expect_object(given["meta"], f"{path}.meta")) if given.get("meta") else {}
     meta_path = f"{path}.meta"
     _check_provider_data(meta, meta_path)
@@ -108,6 +116,27 @@ def _part(value: object, path: str) -> JSONObject:
     if meta:
         part["meta"] = meta
     return part
+
+
+def _check_file_source(given: JSONObject, kind: str, key: str, path: str, top_level: bool) -> None:
+    if not top_level:
+        raise InvalidMessage(f"{path}.{key}", "only a top-level part of a message carries a file")
+    if kind not in MEDIA_PART_TYPES:
+        raise InvalidMessage(
+            f"{path}.{key}", "only image, audio, video and file parts carry a file"
+        )
+    meta = given.get("meta") or {}
+    others = [
+        other for other in ("file_field", "asset") if other != key and given.get(other) is not None
+    ] + [
+        f"meta.{source}" for source in ("url", "data") if isinstance(meta, dict) and source in meta
+    ]
+    if others:
+        raise InvalidMessage(
+            f"{path}.{key}", f"a part has one source; this one also has {others[0]}"
+        )
+    if key == "file_field" and given[key] == "":
+        raise InvalidMessage(f"{path}.file_field", "must name the form field of the file")
 
 
 def render(conversation: Conversation) -> None:

@@ -199,6 +199,46 @@ class Session(models.Model):
         return str(self.id)
 
 
+class Asset(models.Model):
+    """An uploaded file. Stored once per project for identical content (sha256), under a key
+    that is its content address; messages refer to it through MessageAsset."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assets")
+    sha256 = models.CharField(max_length=64)
+    # assets/<project>/<yyyy>/<mm>/<dd>/<sha256><ext>, the day of the first upload.
+    key = models.CharField(max_length=255, unique=True)
+    # Where the key lives: the S3 bucket, or "filesystem".
+    bucket = models.CharField(max_length=255)
+    # Sniffed from the content, never taken from the client.
+    mime = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    # The MD5 of the content in hex: what S3 answers as the ETag of a single-part upload.
+    etag = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "sha256"], name="asset_unique_project_sha256"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def as_acontext(self) -> dict[str, Any]:
+        """The official SDKs' ``Asset`` of a message part."""
+        return {
+            "bucket": self.bucket,
+            "s3_key": self.key,
+            "etag": self.etag,
+            "sha256": self.sha256,
+            "mime": self.mime,
+            "size_b": self.size,
+        }
+
+
 class Message(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # No index of its own: message_unique_session_seq starts with session_id and serves every
@@ -219,6 +259,10 @@ class Message(models.Model):
     tokens = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The uploaded files its parts refer to (a file stays stored while any message has it).
+    assets = models.ManyToManyField(
+        Asset, through="MessageAsset", related_name="messages", blank=True
+    )
 
     class Meta:
         constraints = [
@@ -269,6 +313,19 @@ def message_json(
         "created_at": created_at,
         "updated_at": updated_at,
     }
+
+
+class MessageAsset(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="asset_links")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="message_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "asset"], name="message_asset_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} -> {self.asset_id}"
 
 
 class SessionEvent(models.Model):

@@ -14,16 +14,21 @@ from typing import Any, NamedTuple
 
 import orjson
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 
 import conversion
+from conversion import media as conversion_media
 
+from . import assets
 from .models import (
     API_KEY_DISPLAY_CHARS,
     ApiKey,
+    Asset,
     Message,
+    MessageAsset,
     Project,
     Session,
     SessionEvent,
@@ -133,8 +138,14 @@ def session_create(
 
 @transaction.atomic
 def session_delete(*, session: Session) -> None:
-    # Messages go with it (ForeignKey CASCADE).
+    """Delete the session with its messages and events, and the uploaded files that no other
+    message has (a copy of the session shares them)."""
+    used = assets.lock_assets(
+        MessageAsset.objects.filter(message__session=session).values_list("asset_id", flat=True)
+    )
+    # Messages and their links go with it (ForeignKey CASCADE).
     session.delete()
+    assets.delete_orphans(used)
 
 
 @transaction.atomic
@@ -166,10 +177,16 @@ def message_store(
     blob: Any,
     format: str = "openai",
     meta: JSONObject | None = None,
+    uploads: Mapping[str, "UploadedFile[bytes]"] | None = None,
 ) -> Message:
     """``message_append`` into a session the caller has already loaded."""
     return message_append(
-        project_id=session.project_id, session_id=session.pk, blob=blob, format=format, meta=meta
+        project_id=session.project_id,
+        session_id=session.pk,
+        blob=blob,
+        format=format,
+        meta=meta,
+        uploads=uploads,
     )
 
 
@@ -180,17 +197,22 @@ def message_append(
     blob: Any,
     format: str = "openai",
     meta: JSONObject | None = None,
+    uploads: Mapping[str, "UploadedFile[bytes]"] | None = None,
 ) -> Message:
     """Validate and convert ``blob``, then append it to the project's session as its next seq.
 
-    Raises ``conversion.UnknownFormat``, ``conversion.InvalidMessage`` or ``MetaTooLarge``
-    before anything is written, and ``SessionNotFound`` (writing nothing) when the project
-    has no such session.
+    ``uploads`` are the files of a multipart request by form field; a part names its file
+    with ``file_field`` (format acontext), and is stored with the file's ``asset`` record.
+
+    Raises ``conversion.UnknownFormat``, ``conversion.InvalidMessage``, ``MetaTooLarge`` or
+    ``assets.AssetTooLarge`` before anything is written, and ``SessionNotFound`` (writing
+    nothing) when the project has no such session.
     """
     conversion.check_format(format)
     user_meta = meta if meta is not None else {}
     _require_meta_size(user_meta)
     canonical = conversion.normalize(blob, format)
+    file_parts = _file_parts(canonical, uploads)
     now = timezone.now()
     message = Message(
         id=uuid.uuid4(),
@@ -206,14 +228,121 @@ def message_append(
     # The session's row lock serialises writers of one session, so seq stays gapless and each
     # writer's messages keep the order it sent them in. Converting before taking the lock
     # keeps the lock short.
-    if connection.vendor == "postgresql":
-        seq = _append_in_one_statement(message, project_id)
+    if file_parts:
+        seq = _append_with_assets(message, project_id, file_parts, uploads or {})
     else:
-        seq = _append_in_a_transaction(message, project_id)
+        seq = _append(message, project_id)
     if seq is None:
         raise SessionNotFound
     message.seq = seq
     return message
+
+
+def _append(message: Message, project_id: uuid.UUID) -> int | None:
+    if connection.vendor == "postgresql":
+        return _append_in_one_statement(message, project_id)
+    return _append_in_a_transaction(message, project_id)
+
+
+def _file_parts(
+    canonical: JSONObject, uploads: Mapping[str, "UploadedFile[bytes]"] | None
+) -> list[tuple[int, JSONObject]]:
+    """The top-level parts with a file (``file_field`` or ``asset``), after checking that the
+    request holds every file named and no file that no part names."""
+    found = []
+    named = set()
+    for index, part in enumerate(canonical["parts"]):
+        field = part.get("file_field")
+        if field is not None:
+            path = f"blob.parts[{index}].file_field"
+            if uploads is None:
+                raise assets.FileSourceError(
+                    path,
+                    "names an uploaded file, but this request has no files: send the payload"
+                    " and the file as multipart/form-data",
+                )
+            if field not in uploads:
+                raise assets.FileSourceError(path, f"no file was uploaded as {field!r}")
+            named.add(field)
+        elif "asset" not in part:
+            continue
+        found.append((index, part))
+    for field in sorted(set(uploads or ()) - named):
+        raise assets.FileSourceError(field, "is an uploaded file that no part's file_field names")
+    assets.check_upload_sizes({field: (uploads or {})[field] for field in sorted(named)})
+    return found
+
+
+def _append_with_assets(
+    message: Message,
+    project_id: uuid.UUID,
+    file_parts: Sequence[tuple[int, JSONObject]],
+    uploads: Mapping[str, "UploadedFile[bytes]"],
+) -> int | None:
+    """Store the files, give their parts the assets' records, append and link, in one
+    transaction; the files this request wrote are removed again if it fails."""
+    written: list[str] = []
+    with transaction.atomic():
+        try:
+            exists = Session.objects.select_for_update().filter(
+                pk=message.session_id, project_id=project_id
+            )
+            if not exists.exists():
+                return None
+            parts = list(message.canonical["parts"])
+            linked: dict[uuid.UUID, Asset] = {}
+            for index, part in file_parts:
+                if "file_field" in part:
+                    upload = uploads[part["file_field"]]
+                    asset = assets.save_upload(project_id, upload, written)
+                    filename = upload.name
+                else:
+                    asset = _stored_asset(project_id, part, index)
+                    filename = part.get("filename")
+                _check_kind(part, asset, index)
+                stored = {key: value for key, value in part.items() if key != "file_field"}
+                stored["asset"] = asset.as_acontext()
+                if filename:
+                    stored["filename"] = filename
+                parts[index] = stored
+                linked[asset.pk] = asset
+            message.canonical = {**message.canonical, "parts": parts}
+            message.tokens = conversion.count_message_tokens(message.canonical)
+            seq = _append(message, project_id)
+            MessageAsset.objects.bulk_create(
+                MessageAsset(message_id=message.id, asset=asset) for asset in linked.values()
+            )
+        except BaseException:
+            # Before the rollback, while the new assets' rows are still locked.
+            assets.remove_files(written)
+            raise
+    return seq
+
+
+def _stored_asset(project_id: uuid.UUID, part: JSONObject, index: int) -> Asset:
+    """The asset a part names by its record (a part read back with format=acontext and
+    stored again): it must be one of this project's."""
+    sha256 = part["asset"].get("sha256")
+    asset = (
+        Asset.objects.select_for_update().filter(project_id=project_id, sha256=sha256).first()
+        if isinstance(sha256, str)
+        else None
+    )
+    if asset is None:
+        raise assets.FileSourceError(
+            f"blob.parts[{index}].asset",
+            "names no file stored in this project (upload it with file_field instead)",
+        )
+    return asset
+
+
+def _check_kind(part: JSONObject, asset: Asset, index: int) -> None:
+    # A generic "file" part may hold anything; an image part must hold an image.
+    kind = part["type"]
+    if kind != "file" and conversion_media.part_type_for_media_type(asset.mime) != kind:
+        raise assets.FileSourceError(
+            f"blob.parts[{index}].type", f"is {kind!r}, but the file is {asset.mime}"
+        )
 
 
 # Postgres: lock and number (UPDATE ... RETURNING) and insert in one statement, so that a store
@@ -305,6 +434,9 @@ class ConvertedMessages:
     edit_at_message_id: str | None
     # With with_events: the events from the first message's time to the last's.
     events: list[SessionEvent] | None
+    # format=acontext with with_asset_public_url: a link to each uploaded file read, by sha256
+    # (None when no file was read, as Acontext leaves the field out).
+    public_urls: dict[str, JSONObject] | None = None
 
 
 class _MessageRow(NamedTuple):
@@ -443,6 +575,8 @@ def session_messages_converted(
     strategies: Sequence[conversion.Strategy] = (),
     pin: str | None = None,
     with_events: bool = False,
+    with_asset_public_url: bool = True,
+    link: assets.LinkMaker | None = None,
 ) -> ConvertedMessages:
     """Read a session's messages (one query), edit them and render them in ``target_format``.
 
@@ -451,6 +585,10 @@ def session_messages_converted(
     last message), or with ``newest_first`` the newest ones before it. Either way the items
     are in conversation order, as Acontext gives them. Edit strategies (``strategies``, up to
     ``pin``) work on the canonical messages read, before conversion; storage never changes.
+
+    Uploaded files stay ``asset`` parts in format acontext (with ``public_urls`` when asked
+    for); every other format gets them as media, inline or by a link that ``link`` makes
+    (a path on this server when None).
     """
     conversion.check_format(target_format)
     if limit is not None and not 1 <= limit <= MESSAGE_PAGE_MAX:
@@ -474,8 +612,18 @@ def session_messages_converted(
         rows.reverse()  # conversation order
 
     edited = conversion.edit([row.message for row in rows], strategies, pin=pin)
+    messages = edited.messages
+    stored_assets = assets.assets_of(session.project_id, messages)
+    link = link or assets.link_maker(assets.material_path)
+    public_urls = None
+    asset_warnings: list[conversion.ConversionWarning] = []
+    if target_format == "acontext":
+        if with_asset_public_url and stored_assets:
+            public_urls = assets.public_urls(messages, stored_assets, link)
+    else:
+        messages, asset_warnings = assets.with_media(messages, stored_assets, link)
     rendered = conversion.render(
-        edited.messages,
+        messages,
         target_format,
         earlier_calls=_earlier_call_names(session, rows[0].seq) if rows else None,
     )
@@ -498,12 +646,13 @@ def session_messages_converted(
         metas=[by_id[message_id].meta for message_id in ids],
         sources=rendered.sources,
         system=rendered.system,
-        warnings=[*edited.warnings, *rendered.warnings],
+        warnings=[*edited.warnings, *asset_warnings, *rendered.warnings],
         this_time_tokens=sum(conversion.message_tokens(message) for message in edited.messages),
         has_more=has_more,
         next_cursor_seq=next_cursor_seq,
         edit_at_message_id=edited.edit_at_message_id,
         events=events,
+        public_urls=public_urls,
     )
 
 
@@ -552,7 +701,8 @@ def session_copy(*, session: Session) -> Session:
     """A new session of the same project with the same user, configs, messages and events.
 
     The copy's messages and events get new ids and keep their order, meta and timestamps;
-    nothing is shared, so later writes to either session leave the other as it is.
+    nothing is shared but the uploaded files (stored once, kept while either session has
+    them), so later writes to either session leave the other as it is.
     """
     # Locked, so that no message is stored into the original while it is being copied.
     original = Session.objects.select_for_update().get(pk=session.pk)
@@ -588,6 +738,13 @@ def session_copy(*, session: Session) -> Session:
             updated_at=event.updated_at,
         )
         for event in SessionEvent.objects.filter(session=original).order_by("created_at", "id")
+    )
+    copied_ids = dict(Message.objects.filter(session=copy).values_list("seq", "id"))
+    MessageAsset.objects.bulk_create(
+        MessageAsset(message_id=copied_ids[seq], asset_id=asset_id)
+        for seq, asset_id in MessageAsset.objects.filter(message__session=original).values_list(
+            "message__seq", "asset_id"
+        )
     )
     # auto_now(_add) stamps every new row with this moment; the copies keep the originals'.
     original_message = Message.objects.filter(session=original, seq=OuterRef("seq"))

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_safe
 from rest_framework.exceptions import ValidationError
 
 import conversion
-from sessions_app import presenters, services
+from sessions_app import assets, presenters, services
 from sessions_app.api.errors import error_message
 from sessions_app.api.json import OrjsonRenderer
 from sessions_app.api.pagination import MESSAGE_PAGE_SIZE_MAX, PAGE_SIZE_MAX, encode_cursor
@@ -313,7 +313,7 @@ def messages_json(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpR
     answers for the same query (format, limit, cursor, time_desc)."""
     session = _session_or_404(request, session_id)
     try:
-        data = message_page_data(session, request.GET)
+        data = message_page_data(session, request.GET, assets.request_link_maker(request))
     except (ValidationError, conversion.UnknownFormat, conversion.InvalidEditStrategy) as error:
         # The API's own message ("limit: Ensure this value is ..."), as plain text.
         return HttpResponseBadRequest(error_message(error), content_type="text/plain")

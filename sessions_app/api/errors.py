@@ -20,6 +20,7 @@ from rest_framework.views import set_rollback
 
 import conversion
 from conversion.json_rules import UnsupportedJSON
+from sessions_app.assets import AssetTooLarge
 from sessions_app.services import (
     MetaTooLarge,
     SessionAlreadyExists,
@@ -89,6 +90,8 @@ def _describe(exc: Exception, context: dict[str, Any]) -> tuple[int, str, str] |
         return 404, "session not found", "not_found"
     if isinstance(exc, SessionAlreadyExists):
         return 409, _with_path("use_uuid", str(exc)), "session_exists"
+    if isinstance(exc, AssetTooLarge):
+        return 413, str(exc), "payload_too_large"
     if isinstance(exc, MetaTooLarge):
         return 413, _with_path("meta", str(exc)), "payload_too_large"
     if isinstance(exc, RequestDataTooBig):
@@ -103,7 +106,7 @@ def _describe(exc: Exception, context: dict[str, Any]) -> tuple[int, str, str] |
         content_type = (request.content_type if request else "").split(";")[0].strip()
         msg = (
             f'unsupported media type "{content_type}": send the body as application/json'
-            " (multipart file uploads are not supported yet)"
+            " (or, to upload files with a message, as multipart/form-data)"
         )
         return exc.status_code, msg, "unsupported_media_type"
     if isinstance(exc, exceptions.APIException):

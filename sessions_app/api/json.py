@@ -56,21 +56,25 @@ class OrjsonParser(BaseParser):
         media_type: str | None = None,
         parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
-        body = stream.read()
-        try:
-            # Numbers and depth that a later answer could not write back exactly are refused
-            # here, for every field (UnsupportedJSON names the path; the error handler
-            # answers 400). First, so that no walk below meets deeper nesting than allowed.
-            data = json_rules.loads(body)
-        except json_rules.UnsupportedJSON:
-            raise
-        except ValueError as error:  # orjson's, or the standard library's second reading
-            raise ParseError(f"malformed JSON body: {error}") from None
-        # PostgreSQL's jsonb cannot hold U+0000; refuse it up front, on every database, rather
-        # than fail at insert time. The byte search keeps the common case free of a tree walk.
-        if b"\\u0000" in body and contains_nul(data):
-            raise ParseError("unsupported JSON body: strings must not contain \\u0000")
-        return data
+        return loads_request_json(stream.read(), "JSON body")
+
+
+def loads_request_json(body: bytes, what: str) -> Any:
+    """A request's JSON (the body, or a multipart form's ``payload``), under the API's rules."""
+    try:
+        # Numbers and depth that a later answer could not write back exactly are refused
+        # here, for every field (UnsupportedJSON names the path; the error handler answers
+        # 400). First, so that no walk below meets deeper nesting than allowed.
+        data = json_rules.loads(body)
+    except json_rules.UnsupportedJSON:
+        raise
+    except ValueError as error:  # orjson's, or the standard library's second reading
+        raise ParseError(f"malformed {what}: {error}") from None
+    # PostgreSQL's jsonb cannot hold U+0000; refuse it up front, on every database, rather
+    # than fail at insert time. The byte search keeps the common case free of a tree walk.
+    if b"\\u0000" in body and contains_nul(data):
+        raise ParseError(f"unsupported {what}: strings must not contain \\u0000")
+    return data
 
 
 class SingleRendererNegotiation(DefaultContentNegotiation):

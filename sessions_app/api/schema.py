@@ -29,6 +29,7 @@ from .serializers import (
     MessagePageQuerySerializer,
     MessagePageSerializer,
     MessageSerializer,
+    MessageStoreFormSerializer,
     MessageStoreSerializer,
     MetaResponseSerializer,
     MetaSerializer,
@@ -124,7 +125,8 @@ ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
         ),
     ),
     413: (
-        "The body, the meta object, or a session to copy is larger than the server accepts",
+        "The body, the meta object, an uploaded file, or a session to copy is larger than the"
+        " server accepts",
         _error(
             413,
             "meta: 70000 bytes when serialized; the limit is 65536 bytes",
@@ -132,11 +134,11 @@ ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
         ),
     ),
     415: (
-        "The body is not application/json",
+        "The body is not application/json (nor, where files are taken, multipart/form-data)",
         _error(
             415,
             'unsupported media type "text/plain": send the body as application/json'
-            " (multipart file uploads are not supported yet)",
+            " (or, to upload files with a message, as multipart/form-data)",
             "unsupported_media_type",
         ),
     ),
@@ -355,9 +357,53 @@ store_message = extend_schema(
     summary="Store a message (validated against its format, kept verbatim)",
     tags=[MESSAGES],
     parameters=[SESSION_ID],
-    request=MessageStoreSerializer,
+    description="JSON, or a multipart form (the SDKs' file uploads): the JSON as the "
+    "`payload` field and one form field per file, named by its part's `file_field`. A file is "
+    "stored once per project for identical content; its part is stored with its `asset` and "
+    "`filename`. A part naming a missing file, or a file no part names, is a 400; a file "
+    "larger than the server's limit a 413; nothing is stored on any error.",
+    request={
+        "application/json": MessageStoreSerializer,
+        "multipart/form-data": MessageStoreFormSerializer,
+    },
     examples=MESSAGE_STORE_EXAMPLES,
     responses=_responses(201, MessageSerializer, WRITE_ERRORS, bad_request=INVALID_BLOB),
+)
+
+material = extend_schema(
+    operation_id="get_material",
+    summary="Download an uploaded file by its expiring link (no key needed)",
+    description="The links of `public_urls` (and of files too large to inline in a provider "
+    "format) point here. The token is signed and names one file of one project; it opens "
+    "nothing else, and nothing at all once expired or altered.",
+    tags=[MESSAGES],
+    parameters=[
+        OpenApiParameter(
+            "token",
+            OpenApiTypes.STR,
+            OpenApiParameter.PATH,
+            description="The token of a link in public_urls",
+        )
+    ],
+    responses={
+        (200, "*/*"): OpenApiResponse(
+            OpenApiTypes.BINARY, description="The file, with the type sniffed when stored"
+        ),
+        404: OpenApiResponse(
+            ErrorEnvelopeSerializer,
+            description="A wrong, altered or expired link, or a file no longer stored",
+            examples=[
+                OpenApiExample(
+                    "not_found",
+                    value=_error(
+                        404,
+                        "material not found (the link is wrong or has expired)",
+                        "not_found",
+                    ),
+                )
+            ],
+        ),
+    },
 )
 
 patch_message_meta = extend_schema(

@@ -126,6 +126,26 @@ class MessageStoreSerializer(serializers.Serializer[Any]):
     meta = JSONObjectField(required=False, allow_null=True, default=None)
 
 
+@extend_schema_field({"type": "string", "format": "binary"})
+class UploadField(serializers.FileField):
+    pass
+
+
+class MessageStoreFormSerializer(serializers.Serializer[Any]):
+    """Documentation of the multipart form of POST /session/{id}/messages (the SDKs' file
+    uploads); the view reads the form itself."""
+
+    payload = serializers.CharField(
+        help_text='The JSON of the message, {"blob", "format", "meta"}, as text. Each part of '
+        'an acontext blob that holds a file names its form field: {"type": "image", '
+        '"file_field": "photo"}.'
+    )
+    file = UploadField(
+        required=False,
+        help_text="One form field per file, named as its part's file_field (any name)",
+    )
+
+
 class MetaSerializer(serializers.Serializer[Any]):
     meta = JSONObjectField(help_text="PATCH: keys to set; a null value deletes the key.")
 
@@ -182,15 +202,33 @@ class MessagePageQuerySerializer(QuerySerializer):
         help_text="Add the events between the first and the last message read",
     )
     with_asset_public_url = serializers.BooleanField(
-        default=True, help_text="Accepted for the SDKs; this server has no assets yet"
+        default=True,
+        help_text="format=acontext: add public_urls, an expiring link to each uploaded file read",
     )
+
+
+class AssetSerializer(serializers.Serializer[Any]):
+    """The SDK's Asset: an uploaded file, stored once per project for identical content."""
+
+    bucket = serializers.CharField(help_text='The S3 bucket, or "filesystem"')
+    s3_key = serializers.CharField(help_text="assets/<project>/<yyyy>/<mm>/<dd>/<sha256><ext>")
+    etag = serializers.CharField(help_text="The MD5 of the content, in hex")
+    sha256 = serializers.CharField()
+    mime = serializers.CharField(help_text="Sniffed from the content when it was uploaded")
+    size_b = serializers.IntegerField()
 
 
 class PartSerializer(serializers.Serializer[Any]):
     type = serializers.CharField()
     text = serializers.CharField(required=False)
+    asset = AssetSerializer(required=False, help_text="A part holding an uploaded file")
     filename = serializers.CharField(required=False)
     meta = JSONObjectField(required=False)
+
+
+class PublicURLSerializer(serializers.Serializer[Any]):
+    url = serializers.URLField(help_text="GET it without a key: /api/v1/material/<token>")
+    expire_at = serializers.DateTimeField()
 
 
 class MessageSerializer(serializers.Serializer[Any]):
@@ -299,6 +337,12 @@ class MessagePageSerializer(serializers.Serializer[Any]):
     )
     events = SessionEventSerializer(
         many=True, required=False, help_text="With with_events=true only"
+    )
+    public_urls = serializers.DictField(
+        child=PublicURLSerializer(),
+        required=False,
+        help_text="format=acontext with with_asset_public_url (the default), when uploaded "
+        "files were read: a link to each, by sha256",
     )
     warnings = ConversionWarningSerializer(many=True)
     system = serializers.JSONField(

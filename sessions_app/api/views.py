@@ -3,23 +3,27 @@
 import uuid
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
+from django.http import FileResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sessions_app import services
+from sessions_app import assets, services
 from sessions_app.models import Message, Session, SessionEvent, iso8601
 
 from . import schema
 from .authentication import request_project
 from .filters import SessionFilter
+from .json import OrjsonParser, loads_request_json
 from .pagination import (
     EventKeysetPagination,
     PageQuerySerializer,
@@ -54,7 +58,9 @@ def validated(serializer_class: type[serializers.Serializer[Any]], data: Any) ->
     return dict(serializer.validated_data)
 
 
-def message_page_data(session: Session, query_params: Any) -> dict[str, Any]:
+def message_page_data(
+    session: Session, query_params: Any, link: assets.LinkMaker
+) -> dict[str, Any]:
     """The ``data`` of GET /session/{id}/messages: validate the query, read and convert.
 
     The HTML pages' download calls this too, so that a downloaded file is byte for byte what
@@ -72,6 +78,8 @@ def message_page_data(session: Session, query_params: Any) -> dict[str, Any]:
         strategies=query.get("edit_strategies", ()),
         pin=str(pin) if pin is not None else None,
         with_events=query["with_events"],
+        with_asset_public_url=query["with_asset_public_url"],
+        link=link,
     )
     data = {
         "items": page.items,
@@ -87,9 +95,30 @@ def message_page_data(session: Session, query_params: Any) -> dict[str, Any]:
         "warnings": [warning.as_dict() for warning in page.warnings],
         "system": page.system,
     }
+    if page.public_urls is not None:
+        data["public_urls"] = page.public_urls
     if page.events is not None:
         data["events"] = SessionEventSerializer(page.events, many=True).data
     return data
+
+
+def message_store_fields(request: Request) -> tuple[Any, dict[str, "UploadedFile[bytes]"] | None]:
+    """The store's JSON fields and, from a multipart form, its files by field name: the SDKs
+    send ``payload`` (the JSON as text) and one form field per file."""
+    if not request.content_type.startswith("multipart/form-data"):
+        return request.data, None
+    payload = request.POST.get("payload")
+    if payload is None:
+        raise ValidationError(
+            {"payload": "is required: the message's JSON ({blob, format, meta}) as text"}
+        )
+    uploads = {}
+    for field in request.FILES:
+        files = request.FILES.getlist(field)
+        if len(files) > 1:
+            raise ValidationError({field: "holds more than one file; a part names one file"})
+        uploads[field] = files[0]
+    return loads_request_json(payload.encode(), "payload"), uploads
 
 
 class PingView(APIView):
@@ -99,6 +128,36 @@ class PingView(APIView):
     @schema.ping
     def get(self, request: Request) -> Response:
         return envelope(None, msg="pong")
+
+
+class MaterialView(APIView):
+    """An uploaded file by its signed, expiring link: no key (the token is the permission),
+    the type sniffed when it was stored, never sniffed again by the browser."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @schema.material
+    def get(self, request: Request, token: str) -> FileResponse:
+        material = assets.material_of_token(token)
+        if material is None:
+            raise NotFound("material not found (the link is wrong or has expired)")
+        asset = material.asset
+        try:
+            file = assets.storage().open(asset.key, "rb")
+        except OSError:
+            raise NotFound("material not found (the file is no longer stored)") from None
+        response = FileResponse(
+            file,
+            content_type=asset.mime,
+            as_attachment=not assets.serves_inline(asset.mime),
+            filename=material.filename or asset.key.rsplit("/", 1)[-1],
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        # Whatever the file holds, it runs nothing on this site's origin.
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
 
 
 class SessionViewSet(viewsets.GenericViewSet[Session]):
@@ -169,9 +228,17 @@ class SessionViewSet(viewsets.GenericViewSet[Session]):
     # Messages ---------------------------------------------------------------------------
 
     @schema.get_messages
-    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=None,
+        # The store takes JSON, or a multipart form with files (the SDKs' file uploads).
+        parser_classes=[OrjsonParser, MultiPartParser],
+    )
     def messages(self, request: Request, session_id: str) -> Response:
-        return envelope(message_page_data(self.get_object(), request.query_params))
+        link = assets.request_link_maker(request)
+        return envelope(message_page_data(self.get_object(), request.query_params, link))
 
     @schema.store_message
     @messages.mapping.post
@@ -179,9 +246,13 @@ class SessionViewSet(viewsets.GenericViewSet[Session]):
         # No session lookup first: the append checks the session and its project itself
         # (SessionNotFound is a 404), so that a store is the key's query and one statement.
         session_pk = parse_uuid(session_id, field="session_id")
-        fields = validated(MessageStoreSerializer, request.data)
+        data, uploads = message_store_fields(request)
+        fields = validated(MessageStoreSerializer, data)
         message = services.message_append(
-            project_id=request_project(request).pk, session_id=session_pk, **fields
+            project_id=request_project(request).pk,
+            session_id=session_pk,
+            uploads=uploads,
+            **fields,
         )
         return envelope(
             message.as_acontext(

@@ -67,3 +67,46 @@ def test_the_body_limit_defaults_to_20_mib():
     from django.conf import settings
 
     assert settings.ACONTEXT_MAX_BODY_BYTES == 20 * 1024 * 1024
+
+
+def test_uploaded_files_go_to_s3_when_a_bucket_is_named():
+    shown = (
+        "from sessions_app.assets import bucket_name, storage; s = storage(); "
+        "print(type(s).__name__, s.bucket_name, s.endpoint_url, s.region_name, "
+        "s.addressing_style, s.default_acl, s.file_overwrite, bucket_name())"
+    )
+    result = manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        shown,
+        ACONTEXT_ASSET_S3_BUCKET="conversations",
+        ACONTEXT_ASSET_S3_ENDPOINT_URL="http://minio.internal:9000",
+        ACONTEXT_ASSET_S3_REGION="eu-central-1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "S3Storage conversations http://minio.internal:9000 eu-central-1 path private True"
+        " conversations\n"
+    )
+
+
+def test_uploaded_files_go_to_a_directory_by_default(tmp_path):
+    shown = (
+        "from sessions_app.assets import bucket_name, storage; s = storage(); "
+        "print(type(s).__name__, s.location, bucket_name())"
+    )
+    result = manage("shell", "--verbosity=0", "-c", shown, ACONTEXT_ASSET_ROOT=str(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"FileSystemStorage {tmp_path} filesystem\n"
+
+
+def test_a_file_limit_above_the_body_limit_refuses_to_start():
+    result = manage(
+        "check", ACONTEXT_ASSET_MAX_BYTES="30000000", ACONTEXT_MAX_BODY_BYTES="20000000"
+    )
+
+    assert result.returncode == 1
+    assert "ACONTEXT_ASSET_MAX_BYTES must be below ACONTEXT_MAX_BODY_BYTES" in result.stderr

@@ -151,21 +151,17 @@ def test_nul_characters_are_refused_on_every_database(api, session):
     assert_nothing_stored(session)
 
 
-def test_multipart_uploads_are_not_supported_yet(api, session):
-    response = api.post(
-        f"/api/v1/session/{session.id}/messages",
-        data={"payload": json.dumps({"blob": {"role": "user", "parts": []}})},
-        format="multipart",
-    )
+def test_multipart_is_taken_only_where_files_are(api, project):
+    response = api.post("/api/v1/session", data={"user": "ada"}, format="multipart")
 
     assert response.status_code == 415
     assert response.json() == error(
         415,
         'unsupported media type "multipart/form-data": send the body as application/json'
-        " (multipart file uploads are not supported yet)",
+        " (or, to upload files with a message, as multipart/form-data)",
         "unsupported_media_type",
     )
-    assert_nothing_stored(session)
+    assert not Session.objects.filter(project=project).exists()
 
 
 @override_settings(ACONTEXT_MAX_BODY_BYTES=1000)

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 READ = (400, 401, 404)
 OPERATIONS = {
     ("/api/v1/ping", "get"): ("ping", 200, ()),
+    ("/api/v1/material/{token}", "get"): ("get_material", 200, (404,)),
     ("/api/v1/session", "get"): ("list_sessions", 200, (400, 401)),
     ("/api/v1/session", "post"): ("create_session", 201, (400, 401, 409, 413, 415)),
     ("/api/v1/session/{session_id}", "get"): ("get_session", 200, (400, 401, 404)),
@@ -192,7 +193,8 @@ def test_bearer_scheme_guards_every_operation_but_ping(spec):
         }
     }
     for (path, method), (operation_id, _, _) in OPERATIONS.items():
-        expected: list[dict[str, list[str]]] = [{}] if operation_id == "ping" else [{"ApiKey": []}]
+        keyless = operation_id in ("ping", "get_material")
+        expected: list[dict[str, list[str]]] = [{}] if keyless else [{"ApiKey": []}]
         assert operation(spec, path, method)["security"] == expected
 
 

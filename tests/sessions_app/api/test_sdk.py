@@ -229,22 +229,24 @@ def test_unknown_session_is_an_sdk_error(sdk):
     assert error.value.message == "session not found"
 
 
-def test_file_uploads_are_refused_clearly(sdk, session):
-    with pytest.raises(APIError) as error:
-        sdk.sessions.store_message(
-            session_id=str(session.id),
-            blob={"role": "user", "parts": [{"type": "file", "file_field": "report"}]},
-            format="acontext",
-            file_field="report",
-            file=("report.txt", b"hello", "text/plain"),
-        )
-
-    assert error.value.status_code == 415
-    assert error.value.message == (
-        'unsupported media type "multipart/form-data": send the body as application/json'
-        " (multipart file uploads are not supported yet)"
+def test_a_text_file_uploaded_by_the_sdk_reads_as_text(sdk, session):
+    stored = sdk.sessions.store_message(
+        session_id=str(session.id),
+        blob={"role": "user", "parts": [{"type": "file", "file_field": "report"}]},
+        format="acontext",
+        file_field="report",
+        file=("report.txt", b"hello", "text/plain"),
     )
-    assert Message.objects.count() == 0
+
+    [part] = stored.parts
+    assert (part.type, part.filename, part.asset.mime, part.asset.size_b) == (
+        "file",
+        "report.txt",
+        "text/plain",
+        5,
+    )
+    openai = sdk.sessions.get_messages(session_id=str(session.id), format="openai")
+    assert openai.items == [{"role": "user", "content": "report.txt\n\nhello"}]
 
 
 def test_every_acontext_item_of_a_mixed_conversation_is_an_sdk_message(sdk, session):
