@@ -194,8 +194,9 @@ if os.environ.get("ACONTEXT_ASSET_S3_BUCKET"):
 ACONTEXT_MAX_BODY_BYTES = env_int("ACONTEXT_MAX_BODY_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ACONTEXT_MAX_BODY_BYTES
 # Uploaded files: the largest one accepted (413 above it), the largest one given inline (as
-# base64) when a conversation is read in a provider's format (above it, a link), and how long
-# the links (/api/v1/material/<token>, and public_urls) stay valid.
+# base64) when a conversation is read in a provider's format (above it, a link, where the
+# provider takes that kind of file by URL), and how long the links (/api/v1/material/<token>,
+# and public_urls) stay valid.
 ACONTEXT_ASSET_MAX_BYTES = env_int("ACONTEXT_ASSET_MAX_BYTES", 10 * 1024 * 1024)
 ACONTEXT_ASSET_INLINE_MAX_BYTES = env_int("ACONTEXT_ASSET_INLINE_MAX_BYTES", 2 * 1024 * 1024)
 ACONTEXT_ASSET_LINK_SECONDS = env_int("ACONTEXT_ASSET_LINK_SECONDS", 24 * 60 * 60)

@@ -109,6 +109,26 @@ def media_type_from_url(url: str) -> str | None:
     return MEDIA_TYPES_BY_EXTENSION.get(extension)
 
 
+# What each format takes by URL; everything else travels only as base64 data. OpenAI's Chat
+# Completions take images by URL but documents (file_data) and audio (input_audio) only as
+# data; Anthropic takes images and PDF documents by URL; Gemini takes any file by URI.
+URL_MEDIA_TYPES: dict[str, tuple[str, ...]] = {
+    "openai": ("image/",),
+    "anthropic": ("image/", "application/pdf"),
+    "gemini": ("image/", "audio/", "video/", "application/pdf"),
+}
+# Text documents become text (OpenAI's text parts, Anthropic's text source): the converter
+# needs their bytes.
+TEXT_DOCUMENT_TYPES = ("text/", "application/json", "application/xml")
+
+
+def takes_url(target: str, media_type: str) -> bool:
+    """Whether ``target`` can be given a file of ``media_type`` as a URL (else only as data)."""
+    if media_type.startswith(TEXT_DOCUMENT_TYPES):
+        return False
+    return media_type.startswith(URL_MEDIA_TYPES.get(target, ()))
+
+
 def part_type_for_media_type(media_type: str | None) -> str:
     major = (media_type or "").split("/", 1)[0]
     if major in ("image", "audio", "video"):

@@ -353,12 +353,17 @@ def public_urls(
 
 
 def with_media(
-    messages: Sequence[conversion.StoredMessage], assets: Mapping[str, Asset], link: LinkMaker
+    messages: Sequence[conversion.StoredMessage],
+    assets: Mapping[str, Asset],
+    link: LinkMaker,
+    target: str,
 ) -> tuple[list[conversion.StoredMessage], list[conversion.ConversionWarning]]:
     """These messages with each asset part turned into an ordinary media part the converter
-    renders for every provider: its bytes inline (base64) up to ACONTEXT_ASSET_INLINE_MAX_BYTES,
-    a link above. A generic ``file`` part takes the kind of its content (an uploaded image is
-    an image). An asset no longer stored is left out with a warning."""
+    renders for ``target``: its bytes inline (base64) up to ACONTEXT_ASSET_INLINE_MAX_BYTES, a
+    link above, except where the target takes that kind of file only as data (OpenAI's PDFs
+    and audio, text anywhere), which is always inline. A generic ``file`` part takes the kind
+    of its content (an uploaded image is an image). An asset no longer stored is left out with
+    a warning."""
     result: list[conversion.StoredMessage] = []
     warnings: list[conversion.ConversionWarning] = []
     for message in messages:
@@ -371,7 +376,7 @@ def with_media(
             if "asset" not in part:
                 parts.append(part)
                 continue
-            media_part = _media_part(part, assets.get(part["asset"].get("sha256")), link)
+            media_part = _media_part(part, assets.get(part["asset"].get("sha256")), link, target)
             if media_part is None:
                 warnings.append(_missing(message.id, index, part))
             else:
@@ -380,14 +385,17 @@ def with_media(
     return result, warnings
 
 
-def _media_part(part: JSONObject, asset: Asset | None, link: LinkMaker) -> JSONObject | None:
+def _media_part(
+    part: JSONObject, asset: Asset | None, link: LinkMaker, target: str
+) -> JSONObject | None:
     if asset is None:
         return None
     meta = {
         key: value for key, value in (part.get("meta") or {}).items() if key not in ("url", "data")
     }
     meta["media_type"] = asset.mime
-    if asset.size <= settings.ACONTEXT_ASSET_INLINE_MAX_BYTES:
+    inline = asset.size <= settings.ACONTEXT_ASSET_INLINE_MAX_BYTES
+    if inline or not media.takes_url(target, asset.mime):
         try:
             with storage().open(asset.key, "rb") as file:
                 meta["data"] = base64.b64encode(file.read()).decode("ascii")

@@ -621,7 +621,7 @@ def session_messages_converted(
         if with_asset_public_url and stored_assets:
             public_urls = assets.public_urls(messages, stored_assets, link)
     else:
-        messages, asset_warnings = assets.with_media(messages, stored_assets, link)
+        messages, asset_warnings = assets.with_media(messages, stored_assets, link, target_format)
     rendered = conversion.render(
         messages,
         target_format,

@@ -2,10 +2,12 @@
 //
 // stdin: {"baseUrl": ..., "apiKey": ..., "calls": [{"call": "sessions.create", "args": [...]}]}
 // An argument {"$result": [i, "key", ...]} stands for a value of the i-th call's result, so
-// one run can create a session and then use its id.
+// one run can create a session and then use its id. An argument
+// {"$file": {"filename": ..., "base64": ..., "contentType": ...}} stands for the SDK's own
+// FileUpload of those bytes (a Buffer), as storeMessage's `file` option takes it.
 // stdout: one entry per call, {"result": ...} or {"error": {"name", "message", "status"}}.
 "use strict";
-const { AcontextClient } = require("@acontext/acontext");
+const { AcontextClient, FileUpload } = require("@acontext/acontext");
 
 function resolve(value, results) {
   if (Array.isArray(value)) return value.map((item) => resolve(item, results));
@@ -13,6 +15,10 @@ function resolve(value, results) {
     if ("$result" in value) {
       const [index, ...keys] = value.$result;
       return keys.reduce((found, key) => found[key], results[index].result);
+    }
+    if ("$file" in value) {
+      const { filename, base64, contentType } = value.$file;
+      return new FileUpload({ filename, content: Buffer.from(base64, "base64"), contentType });
     }
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [key, resolve(item, results)]),

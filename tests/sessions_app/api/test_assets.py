@@ -521,6 +521,13 @@ def token_of(url: str) -> str:
     return url.rsplit("/material/", 1)[1]
 
 
+def opened(url: str) -> assets.Material:
+    """What a link's token opens (it must open something)."""
+    material = assets.material_of_token(token_of(url))
+    assert material is not None
+    return material
+
+
 @pytest.mark.django_db
 def test_public_urls_link_each_file_of_the_page_until_they_expire(
     api: Any, session: Session, settings: Any
@@ -544,8 +551,7 @@ def test_public_urls_link_each_file_of_the_page_until_they_expire(
     url = data["public_urls"][png]["url"]
     assert url.startswith("http://testserver/api/v1/material/")
     # The first message to hold the file names it.
-    material = assets.material_of_token(token_of(url))
-    assert material is not None
+    material = opened(url)
     assert (material.asset.sha256, material.filename) == (
         png,
         image.canonical["parts"][0]["filename"],
@@ -654,31 +660,80 @@ def test_a_read_of_another_projects_asset_record_finds_nothing(
 
 @pytest.mark.django_db
 @override_settings(ACONTEXT_ASSET_INLINE_MAX_BYTES=100)
-def test_files_above_the_inline_size_travel_as_links(api: Any, session: Session) -> None:
+def test_files_above_the_inline_size_travel_as_links_where_the_target_takes_links(
+    api: Any, session: Session
+) -> None:
     store(session, "image", "dot.png", PNG)  # 71 bytes: inline
-    store(session, "file", "report.pdf", PDF)  # 382 bytes: a link
+    store(session, "file", "big.png", PNG + bytes(100))  # a link
+    store(session, "file", "report.pdf", PDF)  # 382 bytes: a link, but OpenAI takes data only
+    store(session, "audio", "clip.wav", WAV)  # 1644 bytes: likewise
+    store(session, "file", "notes.txt", TEXT * 10)  # text is always inline: it becomes text
 
     openai = read(api, session, format="openai")
     anthropic = read(api, session, format="anthropic")
     gemini = read(api, session, format="gemini")
 
-    image = {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{b64(PNG)}"}}
-    assert openai["items"][0] == {"role": "user", "content": [image]}
-    [link] = [
+    links = {
         part["source"]["url"]
-        for part in anthropic["items"][0]["content"]
-        if part["type"] == "document"
-    ]
-    assert link.startswith("http://testserver/api/v1/material/")
-    assert anthropic["items"][0]["content"][1] == {
-        "type": "document",
-        "source": {"type": "url", "url": link},
-        "title": "report.pdf",
+        for item in anthropic["items"]
+        for part in item["content"]
+        if part["source"]["type"] == "url"
     }
-    assert gemini["items"][0]["parts"][1]["fileData"]["mimeType"] == "application/pdf"
-    assert Client().get(link).status_code == 200
+    big_image, pdf = sorted(links, key=lambda url: opened(url).asset.size)
+    assert all(link.startswith("http://testserver/api/v1/material/") for link in links)
+    assert [item["content"] for item in openai["items"]] == [
+        [{"type": "image_url", "image_url": {"url": f"data:image/png;base64,{b64(PNG)}"}}],
+        [{"type": "image_url", "image_url": {"url": big_image}}],
+        [
+            {
+                "type": "file",
+                "file": {
+                    "file_data": f"data:application/pdf;base64,{b64(PDF)}",
+                    "filename": "report.pdf",
+                },
+            }
+        ],
+        [{"type": "input_audio", "input_audio": {"data": b64(WAV), "format": "wav"}}],
+        "notes.txt\n\n" + (TEXT * 10).decode(),
+    ]
+    assert anthropic["items"] == [
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "image",
+                    "source": {"type": "base64", "media_type": "image/png", "data": b64(PNG)},
+                },
+                {"type": "image", "source": {"type": "url", "url": big_image}},
+                {"type": "document", "source": {"type": "url", "url": pdf}, "title": "report.pdf"},
+                {
+                    "type": "document",
+                    "source": {
+                        "type": "text",
+                        "media_type": "text/plain",
+                        "data": (TEXT * 10).decode(),
+                    },
+                    "title": "notes.txt",
+                },
+            ],
+        }
+    ]
+    wav_link = gemini["items"][0]["parts"][3]["fileData"]["fileUri"]
+    assert gemini["items"][0]["parts"] == [
+        {"inlineData": {"mimeType": "image/png", "data": b64(PNG)}},
+        {"fileData": {"mimeType": "image/png", "fileUri": big_image}},
+        {"fileData": {"mimeType": "application/pdf", "fileUri": pdf}},
+        {"fileData": {"mimeType": "audio/wav", "fileUri": wav_link}},
+        {"inlineData": {"mimeType": "text/plain", "data": b64(TEXT * 10)}},
+    ]
+    for link in (big_image, pdf, wav_link):
+        assert Client().get(link).status_code == 200
+    strict_types.validate_openai_messages(openai["items"])
+    rules.check_openai_rules(openai["items"])
     strict_types.validate_anthropic_messages(anthropic["items"], None)
     rules.check_anthropic_rules(anthropic["items"], None)
+    strict_types.validate_gemini_contents(gemini["items"], None)
+    rules.check_gemini_rules(gemini["items"], None)
 
 
 @pytest.mark.django_db
