@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from acontext import AcontextClient, FileUpload
+from acontext.errors import APIError
 from acontext.messages import MessagePart, build_acontext_message
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -853,3 +854,120 @@ def test_deleting_a_project_deletes_its_files_only(
     assert [path.relative_to(asset_storage).parts[1] for path in stored_files(asset_storage)] == [
         str(foreign_session.project_id)
     ]
+
+
+# The same cases through the Python SDK -------------------------------------------------------
+
+
+def sdk_upload(client: AcontextClient, session_id: str, name: str, data: bytes, kind: str) -> Any:
+    return client.sessions.store_message(
+        session_id,
+        blob=build_acontext_message(role="user", parts=[MessagePart(type=kind, file_field="f")]),
+        format="acontext",
+        file_field="f",
+        file=FileUpload(filename=name, content=data),
+    )
+
+
+def links_of(client: AcontextClient, session_id: str) -> dict[str, str]:
+    page = client.sessions.get_messages(session_id, format="acontext")
+    assert page.public_urls is not None
+    return {sha256: link.url for sha256, link in page.public_urls.items()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_through_the_python_sdk_copies_share_files_and_deletions_keep_only_what_is_used(
+    sdk: AcontextClient, session: Session, asset_storage: Path
+) -> None:
+    sid = str(session.id)
+    first = sdk_upload(sdk, sid, "dot.png", PNG, "image")
+    again = sdk_upload(sdk, sid, "same-dot.png", PNG, "image")
+    sdk_upload(sdk, sid, "report.pdf", PDF, "file")
+    assert first.parts[0].asset == again.parts[0].asset  # deduplicated
+    assert len(stored_files(asset_storage)) == 2
+
+    copy_id = sdk.sessions.copy(sid).new_session_id
+    sdk.sessions.delete(sid)
+
+    links = links_of(sdk, copy_id)
+    assert sorted(links) == sorted(hashlib.sha256(data).hexdigest() for data in (PNG, PDF))
+    assert [httpx.get(url).content for url in links.values()] == [PNG, PDF]
+    assert len(stored_files(asset_storage)) == 2
+
+    sdk.sessions.delete(copy_id)
+
+    assert stored_files(asset_storage) == []
+    assert Asset.objects.count() == 0
+    assert [httpx.get(url).status_code for url in links.values()] == [404, 404]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_through_the_python_sdk_bad_uploads_are_refused(
+    sdk: AcontextClient, session: Session, asset_storage: Path, settings: Any
+) -> None:
+    sid = str(session.id)
+    settings.ACONTEXT_ASSET_MAX_BYTES = 1000
+
+    with pytest.raises(APIError) as too_large:
+        sdk_upload(sdk, sid, "clip.wav", WAV, "audio")
+    with pytest.raises(APIError) as unnamed:
+        sdk.sessions.store_message(
+            sid,
+            blob=build_acontext_message(
+                role="user", parts=[MessagePart(type="image", file_field="photo")]
+            ),
+            format="acontext",
+            file_field="picture",
+            file=FileUpload(filename="dot.png", content=PNG),
+        )
+    with pytest.raises(APIError) as mismatch:
+        sdk_upload(sdk, sid, "report.pdf", PDF, "audio")
+
+    assert (too_large.value.status_code, too_large.value.message) == (
+        413,
+        f"f: the file has {len(WAV)} bytes; the limit is 1000 bytes",
+    )
+    assert (unnamed.value.status_code, unnamed.value.message) == (
+        400,
+        "blob.parts[0].file_field: no file was uploaded as 'photo'",
+    )
+    assert (mismatch.value.status_code, mismatch.value.message) == (
+        400,
+        "blob.parts[0].type: is 'audio', but the file is application/pdf",
+    )
+    assert_nothing_stored(session, asset_storage)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_through_the_python_sdk_links_expire_and_stay_in_their_project(
+    sdk: AcontextClient,
+    live_server: Any,
+    session: Session,
+    foreign_session: Session,
+    settings: Any,
+) -> None:
+    settings.ACONTEXT_ASSET_LINK_SECONDS = 1
+    sid = str(session.id)
+    stored = sdk_upload(sdk, sid, "dot.png", PNG, "image")
+    [url] = links_of(sdk, sid).values()
+    assert httpx.get(url).content == PNG
+    foreign_key = services.api_key_issue(project=foreign_session.project, name="globex")
+    with AcontextClient(
+        api_key=foreign_key.secret, base_url=f"{live_server.url}/api/v1"
+    ) as foreign:
+        # The other project can neither read the session nor store its asset record.
+        with pytest.raises(APIError) as not_found:
+            foreign.sessions.get_messages(sid, format="acontext")
+        # A mapping (the SDK's MessagePart has no asset field).
+        blob: Any = {"role": "user", "parts": [stored.parts[0].model_dump(exclude_none=True)]}
+        with pytest.raises(APIError) as borrowed:
+            foreign.sessions.store_message(str(foreign_session.id), blob=blob, format="acontext")
+    assert (not_found.value.status_code, borrowed.value.status_code) == (404, 400)
+
+    time.sleep(1.1)
+
+    expired = httpx.get(url)
+    assert (expired.status_code, expired.json()["msg"]) == (
+        404,
+        "material not found (the link is wrong or has expired)",
+    )
