@@ -315,34 +315,74 @@ def serves_inline(mime: str) -> bool:
 # Reading ----------------------------------------------------------------------------------
 
 
-def asset_parts(canonical: JSONObject) -> Iterable[tuple[int, JSONObject]]:
-    """(index, part) of the top-level parts that hold a stored asset."""
-    for index, part in enumerate(canonical["parts"]):
+@dataclass(frozen=True, slots=True)
+class FilesRead:
+    """What a read makes of the uploaded files of the messages it read."""
+
+    # The messages to render: with_media's for a provider format, else those read.
+    messages: Sequence[conversion.StoredMessage]
+    warnings: list[conversion.ConversionWarning]
+    # format=acontext with public URLs asked for, when files were read: links by sha256.
+    public_urls: dict[str, JSONObject] | None
+
+
+def files_for_read(
+    project_id: uuid.UUID,
+    messages: Sequence[conversion.StoredMessage],
+    target: str,
+    link: LinkMaker,
+    *,
+    with_public_urls: bool,
+) -> FilesRead:
+    """Format acontext keeps the asset parts (and gets ``public_urls`` when asked for); every
+    other format gets them as media parts (``with_media``). A read without files costs one
+    pass over the parts and no query."""
+    holding = [position for position, message in enumerate(messages) if _holds_asset(message)]
+    if not holding:
+        return FilesRead(messages, [], None)
+    stored = _assets_of(project_id, [messages[position] for position in holding])
+    if target == "acontext":
+        urls = (
+            _public_urls([messages[p] for p in holding], stored, link) if with_public_urls else {}
+        )
+        return FilesRead(messages, [], urls or None)
+    rendered, warnings = with_media(messages, holding, stored, link, target)
+    return FilesRead(rendered, warnings, None)
+
+
+def _holds_asset(message: conversion.StoredMessage) -> bool:
+    # Plain loops: this runs over every part of every read (a generator per message cost a
+    # thousand-message read about a millisecond).
+    for part in message.canonical["parts"]:  # noqa: SIM110 (any() builds a generator)
         if "asset" in part:
-            yield index, part
+            return True
+    return False
 
 
-def assets_of(
+def asset_parts(canonical: JSONObject) -> list[tuple[int, JSONObject]]:
+    """(index, part) of a canonical message's top-level parts that hold an uploaded file."""
+    return [(i, part) for i, part in enumerate(canonical["parts"]) if "asset" in part]
+
+
+def _assets_of(
     project_id: uuid.UUID, messages: Iterable[conversion.StoredMessage]
 ) -> dict[str, Asset]:
-    """The project's assets that these messages' parts name, by sha256 (one query, none when
-    no part has an asset). An asset record naming another project's file finds nothing."""
+    """The project's assets that these messages' parts name, by sha256 (one query). An asset
+    record naming another project's file finds nothing."""
     wanted = {
         part["asset"].get("sha256")
         for message in messages
         for _, part in asset_parts(message.canonical)
     }
-    wanted.discard(None)
-    if not wanted:
-        return {}
-    found = Asset.objects.filter(project_id=project_id, sha256__in=wanted)
+    found = Asset.objects.filter(project_id=project_id, sha256__in=wanted - {None})
     return {asset.sha256: asset for asset in found}
 
 
-def public_urls(
+def _public_urls(
     messages: Iterable[conversion.StoredMessage], assets: Mapping[str, Asset], link: LinkMaker
 ) -> dict[str, JSONObject]:
-    """The SDK's ``public_urls``: a link to each asset of these messages, by sha256."""
+    """The SDK's ``public_urls``: a link to each asset of these messages, by sha256, under
+    the file name of the first part that holds it."""
     urls: dict[str, JSONObject] = {}
     for message in messages:
         for _, part in asset_parts(message.canonical):
@@ -354,25 +394,23 @@ def public_urls(
 
 def with_media(
     messages: Sequence[conversion.StoredMessage],
+    holding: Iterable[int],
     assets: Mapping[str, Asset],
     link: LinkMaker,
     target: str,
 ) -> tuple[list[conversion.StoredMessage], list[conversion.ConversionWarning]]:
-    """These messages with each asset part turned into an ordinary media part the converter
-    renders for ``target``: its bytes inline (base64) up to ACONTEXT_ASSET_INLINE_MAX_BYTES, a
-    link above, except where the target takes that kind of file only as data (OpenAI's PDFs
-    and audio, text anywhere), which is always inline. A generic ``file`` part takes the kind
-    of its content (an uploaded image is an image). An asset no longer stored is left out with
-    a warning."""
-    result: list[conversion.StoredMessage] = []
+    """These messages with each asset part (of the messages at the positions ``holding``)
+    turned into an ordinary media part the converter renders for ``target``: its bytes
+    inline (base64) up to ACONTEXT_ASSET_INLINE_MAX_BYTES, a link above, except where the
+    target takes that kind of file only as data (OpenAI's PDFs and audio, text anywhere),
+    which is always inline. A generic ``file`` part takes the kind of its content (an uploaded
+    image is an image). An asset no longer stored is left out with a warning."""
+    result = list(messages)
     warnings: list[conversion.ConversionWarning] = []
-    for message in messages:
-        canonical = message.canonical
-        if not any(True for _ in asset_parts(canonical)):
-            result.append(message)
-            continue
+    for position in holding:
+        message = messages[position]
         parts = []
-        for index, part in enumerate(canonical["parts"]):
+        for index, part in enumerate(message.canonical["parts"]):
             if "asset" not in part:
                 parts.append(part)
                 continue
@@ -381,7 +419,7 @@ def with_media(
                 warnings.append(_missing(message.id, index, part))
             else:
                 parts.append(media_part)
-        result.append(message._replace(canonical={**canonical, "parts": parts}))
+        result[position] = message._replace(canonical={**message.canonical, "parts": parts})
     return result, warnings
 
 

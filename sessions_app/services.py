@@ -612,18 +612,15 @@ def session_messages_converted(
         rows.reverse()  # conversation order
 
     edited = conversion.edit([row.message for row in rows], strategies, pin=pin)
-    messages = edited.messages
-    stored_assets = assets.assets_of(session.project_id, messages)
-    link = link or assets.link_maker(assets.material_path)
-    public_urls = None
-    asset_warnings: list[conversion.ConversionWarning] = []
-    if target_format == "acontext":
-        if with_asset_public_url and stored_assets:
-            public_urls = assets.public_urls(messages, stored_assets, link)
-    else:
-        messages, asset_warnings = assets.with_media(messages, stored_assets, link, target_format)
+    files = assets.files_for_read(
+        session.project_id,
+        edited.messages,
+        target_format,
+        link or assets.link_maker(assets.material_path),
+        with_public_urls=with_asset_public_url,
+    )
     rendered = conversion.render(
-        messages,
+        files.messages,
         target_format,
         earlier_calls=_earlier_call_names(session, rows[0].seq) if rows else None,
     )
@@ -646,13 +643,13 @@ def session_messages_converted(
         metas=[by_id[message_id].meta for message_id in ids],
         sources=rendered.sources,
         system=rendered.system,
-        warnings=[*edited.warnings, *asset_warnings, *rendered.warnings],
+        warnings=[*edited.warnings, *files.warnings, *rendered.warnings],
         this_time_tokens=sum(conversion.message_tokens(message) for message in edited.messages),
         has_more=has_more,
         next_cursor_seq=next_cursor_seq,
         edit_at_message_id=edited.edit_at_message_id,
         events=events,
-        public_urls=public_urls,
+        public_urls=files.public_urls,
     )
 
 

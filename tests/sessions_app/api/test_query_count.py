@@ -1,4 +1,5 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 import conversion
@@ -25,6 +26,30 @@ def test_reading_messages_costs_the_same_few_queries_however_many(
 
     assert response.status_code == 200
     assert response.json()["data"]["has_more"] is False
+
+
+@pytest.mark.parametrize("target", conversion.FORMATS)
+@pytest.mark.parametrize("files", [1, 20])
+def test_uploaded_files_cost_one_query_more_however_many(
+    api, session, target, files, django_assert_num_queries
+):
+    for index in range(files):
+        services.message_store(
+            session=session,
+            blob={"role": "user", "parts": [{"type": "file", "file_field": "f"}]},
+            format="acontext",
+            uploads={"f": SimpleUploadedFile(f"{index}.txt", f"file {index}".encode())},
+        )
+    api.get(f"/api/v1/session/{session.id}")  # records the key's use, a write once a minute
+
+    # The key, the session, the messages, the files' assets.
+    with django_assert_num_queries(4):
+        response = api.get(f"/api/v1/session/{session.id}/messages", {"format": target})
+
+    assert response.status_code == 200
+    # Gemini's inline data has no field for a file name (the others take it as text).
+    codes = [warning["code"] for warning in response.json()["data"]["warnings"]]
+    assert codes == (["provider_data_dropped"] * files if target == "gemini" else [])
 
 
 @pytest.mark.parametrize("events", [1, 30])
