@@ -140,6 +140,9 @@ def session_create(
 def session_delete(*, session: Session) -> None:
     """Delete the session with its messages and events, and the uploaded files that no other
     message has (a copy of the session shares them)."""
+    # The session's row first, then its files' rows: the order a store takes them in, so a
+    # store into this session with one of its files cannot deadlock with this deletion.
+    Session.objects.select_for_update().filter(pk=session.pk).exists()
     used = assets.lock_assets(
         MessageAsset.objects.filter(message__session=session).values_list("asset_id", flat=True)
     )
