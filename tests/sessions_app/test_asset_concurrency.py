@@ -95,11 +95,14 @@ def test_the_same_file_uploaded_at_once_is_stored_once(
     sessions = [services.session_create(project=project) for _ in range(WRITERS)]
     start = threading.Barrier(WRITERS)
 
-    def upload(session: Session) -> None:
-        start.wait()
-        store_png(session)
+    def uploader(session: Session) -> Callable[[], None]:
+        def upload() -> None:
+            start.wait()
+            store_png(session)
 
-    workers = [Worker(lambda session=session: upload(session)) for session in sessions]
+        return upload
+
+    workers = [Worker(uploader(session)) for session in sessions]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -158,3 +161,27 @@ def test_a_deletion_waiting_on_an_upload_keeps_the_file(
     asset = Asset.objects.get()
     assert list(asset.messages.values_list("session_id", flat=True)) == [survivor.pk]
     assert (asset_storage / asset.key).read_bytes() == PNG
+
+
+def test_a_deletion_and_a_store_into_the_same_session_do_not_deadlock(
+    project: Project, asset_storage: Path, paused: Any
+) -> None:
+    session = services.session_create(project=project)
+    store_png(session)
+    # The store has locked the session and pauses before it locks the file's asset.
+    reached, release = paused(assets, "save_upload")
+    upload = Worker(lambda: store_png(session, "again.png"))
+    upload.start()
+    assert reached.wait(10)
+    deletion = Worker(lambda: services.session_delete(session=session))
+    deletion.start()
+    wait_until_a_connection_waits_for_a_lock()
+
+    release.set()
+    upload.join()
+    deletion.join()
+
+    assert (deletion.failure, upload.failure) == (None, None)
+    assert not Session.objects.filter(pk=session.pk).exists()
+    assert Asset.objects.count() == 0
+    assert sorted(asset_storage.rglob("*.png")) == []
