@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -282,6 +282,8 @@ def request_link_maker(request: HttpRequest) -> LinkMaker:
 class Material:
     asset: Asset
     filename: str | None
+    # When the link stops opening it (Unix time).
+    expires: int
 
 
 def material_of_token(token: str, now: float | None = None) -> Material | None:
@@ -305,11 +307,34 @@ def material_of_token(token: str, now: float | None = None) -> Material | None:
         return None
     if asset is None:
         return None
-    return Material(asset, filename if isinstance(filename, str) else None)
+    return Material(asset, filename if isinstance(filename, str) else None, expires)
 
 
 def serves_inline(mime: str) -> bool:
     return mime in INLINE_MEDIA_TYPES or mime.split("/", 1)[0] in INLINE_MEDIA_MAJORS
+
+
+# Opened on its own, whatever a file holds runs nothing on this site's origin.
+FILE_CONTENT_SECURITY_POLICY = "sandbox; default-src 'none'"
+
+
+def file_response(asset: Asset, filename: str | None) -> FileResponse | None:
+    """The file as a download (None when it is no longer stored): the type sniffed when it
+    was stored, never sniffed again by the browser, and opened in the browser only if it is
+    media that shows without running anything."""
+    try:
+        file = storage().open(asset.key, "rb")
+    except OSError:
+        return None
+    response = FileResponse(
+        file,
+        content_type=asset.mime,
+        as_attachment=not serves_inline(asset.mime),
+        filename=filename or asset.key.rsplit("/", 1)[-1],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_CONTENT_SECURITY_POLICY
+    return response
 
 
 # Reading ----------------------------------------------------------------------------------

@@ -570,7 +570,7 @@ def test_a_page_without_files_has_no_public_urls(api: Any, session: Session) -> 
 
 
 @pytest.mark.django_db
-def test_a_link_serves_the_file_without_a_key(session: Session) -> None:
+def test_a_link_serves_the_file_without_a_key(session: Session, settings: Any) -> None:
     store(session, "file", "report.pdf", PDF)
     asset = Asset.objects.get()
     url = assets.link_maker(assets.material_path)(asset, "quarterly report.pdf").url
@@ -584,6 +584,8 @@ def test_a_link_serves_the_file_without_a_key(session: Session) -> None:
     assert response["Content-Disposition"] == 'attachment; filename="quarterly report.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    lasts = int(response["Cache-Control"].removeprefix("private, max-age="))
+    assert settings.ACONTEXT_ASSET_LINK_SECONDS - 5 <= lasts <= settings.ACONTEXT_ASSET_LINK_SECONDS
 
 
 @pytest.mark.django_db
