@@ -5,29 +5,33 @@ Every write the admin offers goes through services.py, as the API's do: keys are
 stored), revoked by ``api_key_revoke``, sessions deleted by ``session_delete``. Messages are
 only read here: storing one needs validation and seq allocation, which the API does. Projects
 are plain rows (a name and members) with no service, so the admin saves them as Django does;
-deleting one is not offered, since no service removes a tenant and everything in it.
+deleting one is not offered, since no service removes a tenant and everything in it. Uploaded
+files (assets) are only listed: a file goes when the last session holding it is deleted, and
+deleting one still in use would break the messages that hold it.
 """
 
 import json
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Substr
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
-from . import services
-from .models import ApiKey, Message, Project, Session
+from . import assets, services
+from .models import ApiKey, Asset, Message, MessageAsset, Project, Session
 
 admin.site.site_header = "Acontext message store"
 admin.site.site_title = "Acontext admin"
@@ -39,9 +43,15 @@ INLINE_MESSAGES = 50
 PREVIEW_CHARS = 80
 # A stored blob can hold megabytes of base64 media; the page shows its beginning.
 JSON_DISPLAY_MAX_CHARS = 100_000
+# A session page lists this many of its uploaded files (the file list has them all), and reads
+# their names from at most this many of the messages holding them.
+FILES_SHOWN = 100
+FILE_NAME_MESSAGES = 500
+
+CountedModel = type[Session] | type[ApiKey] | type[Message] | type[MessageAsset]
 
 
-def _count_of(model: type[Session] | type[ApiKey] | type[Message], **link: Any) -> Subquery:
+def _count_of(model: CountedModel, **link: Any) -> Subquery:
     """The number of ``model`` rows pointing at the outer row, as a correlated subquery.
 
     A subquery per shown row, rather than JOIN + GROUP BY: the join would aggregate every
@@ -76,13 +86,13 @@ def _short_id(pk: object) -> SafeString:
     )
 
 
-def _admin_link(obj: Project | Session | Message, text: object) -> SafeString:
+def _admin_link(obj: Project | Session | Message | Asset, text: object) -> SafeString:
     url = reverse(f"admin:sessions_app_{obj._meta.model_name}_change", args=[obj.pk])
     return format_html('<a href="{}">{}</a>', url, text)
 
 
 def _changelist_link(
-    model: type[Session] | type[ApiKey] | type[Message], query: str, text: str
+    model: type[Session] | type[ApiKey] | type[Message] | type[Asset], query: str, text: str
 ) -> SafeString:
     url = reverse(f"admin:sessions_app_{model._meta.model_name}_changelist")
     return format_html('<a href="{}?{}">{}</a>', url, query, text)
@@ -333,6 +343,7 @@ class SessionAdmin(admin.ModelAdmin[Session]):
         "disable_task_tracking",
         "pretty_configs",
         "all_messages",
+        "files",
         "viewer",
         "created_at",
         "updated_at",
@@ -418,6 +429,38 @@ class SessionAdmin(admin.ModelAdmin[Session]):
             Message, f"session={session.pk}", f"All {self.message_count(session):,} messages"
         )
 
+    @admin.display(description="Files")
+    def files(self, session: Session) -> SafeString | str:
+        held = session_assets(session)
+        count = held.count()
+        if not count:
+            return "—"
+        shown = list(held.order_by("created_at", "key")[:FILES_SHOWN])
+        names = _file_names(session, shown)
+        rows = format_html_join(
+            "",
+            # A key is one long word: it breaks anywhere rather than widen the page.
+            '<tr><td>{}</td><td>{}</td><td>{}</td><td style="overflow-wrap: anywhere">{}</td></tr>',
+            [
+                (
+                    ", ".join(names.get(asset.sha256, [])) or "—",
+                    asset.mime,
+                    filesizeformat(asset.size),
+                    _admin_link(asset, asset.key),
+                )
+                for asset in shown
+            ],
+        )
+        everything = _changelist_link(
+            Asset, f"messages__session={session.pk}", f"All {_files_count(count)}"
+        )
+        return format_html(
+            "<p>{}</p><table><thead><tr><th>File name</th><th>Type</th><th>Size</th>"
+            "<th>Key</th></tr></thead><tbody>{}</tbody></table>",
+            everything,
+            rows,
+        )
+
     @admin.display(description="Viewer")
     def viewer(self, session: Session) -> SafeString:
         return format_html_join(
@@ -428,6 +471,34 @@ class SessionAdmin(admin.ModelAdmin[Session]):
                 (reverse("pages:side-by-side", args=[session.pk]), "Side by side"),
             ],
         )
+
+
+def session_assets(session: Session) -> QuerySet[Asset]:
+    """The files that the session's messages hold (each once, however many hold it)."""
+    return Asset.objects.filter(
+        Exists(MessageAsset.objects.filter(asset=OuterRef("pk"), message__session=session))
+    )
+
+
+def _file_names(session: Session, shown: Sequence[Asset]) -> dict[str, list[str]]:
+    """The names these files have in the session's messages, by sha256, in message order."""
+    holders = MessageAsset.objects.filter(asset__in=shown).values("message_id")
+    canonicals = (
+        Message.objects.filter(session=session, pk__in=holders)
+        .order_by("seq")
+        .values_list("canonical", flat=True)[:FILE_NAME_MESSAGES]
+    )
+    names: defaultdict[str, list[str]] = defaultdict(list)
+    for canonical in canonicals:
+        for _, part in assets.asset_parts(canonical):
+            sha256, filename = part["asset"].get("sha256"), part.get("filename")
+            if isinstance(filename, str) and filename and filename not in names[sha256]:
+                names[sha256].append(filename)
+    return names
+
+
+def _files_count(count: int) -> str:
+    return f"{count:,} file" if count == 1 else f"{count:,} files"
 
 
 class MessageChangeList(ChangeList):
@@ -506,3 +577,80 @@ class MessageAdmin(admin.ModelAdmin[Message]):
     @admin.display(description="Raw (as received)")
     def pretty_raw(self, message: Message) -> SafeString:
         return _pretty_json(message.raw)
+
+
+# Uploaded files ---------------------------------------------------------------------------
+
+
+@admin.register(Asset)
+class AssetAdmin(admin.ModelAdmin[Asset]):
+    list_display = ["shown_key", "project", "media_type", "human_size", "created", "message_count"]
+    list_filter = ["project", "mime"]
+    list_select_related = ["project"]
+    search_fields = ["key", "sha256"]
+    ordering = ["-created_at"]
+    show_full_result_count = False
+    fields = readonly_fields = (
+        "id",
+        "project",
+        "key",
+        "bucket",
+        "media_type",
+        "human_size",
+        "sha256",
+        "etag",
+        "created_at",
+        "messages_link",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Asset]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(message_count=Coalesce(_count_of(MessageAsset, asset=OuterRef("pk")), 0))
+        )
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        # The session page's link to all of its files.
+        return lookup == "messages__session" or super().lookup_allowed(lookup, value, request)
+
+    # Files arrive with their messages (the API) and go with the last session holding them
+    # (services.session_delete); one deleted here would break the messages that hold it.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Asset | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Asset | None = None) -> bool:
+        return False
+
+    # A key is one long word (assets/<project>/<date>/<sha256>.<ext>): it may break anywhere
+    # rather than push the other columns off the page.
+    @admin.display(description="Key", ordering="key")
+    def shown_key(self, asset: Asset) -> SafeString:
+        return format_html('<span style="overflow-wrap: anywhere">{}</span>', asset.key)
+
+    @admin.display(description="Created", ordering="created_at")
+    def created(self, asset: Asset) -> SafeString:
+        moment = f"{localtime(asset.created_at):%Y-%m-%d %H:%M}"
+        return format_html('<span style="white-space: nowrap">{}</span>', moment)
+
+    @admin.display(description="Type", ordering="mime")
+    def media_type(self, asset: Asset) -> str:
+        return asset.mime
+
+    @admin.display(description="Size", ordering="size")
+    def human_size(self, asset: Asset) -> str:
+        return filesizeformat(asset.size)
+
+    @admin.display(description="Messages", ordering="message_count")
+    def message_count(self, asset: Asset) -> int:
+        count: int = _annotation(asset, "message_count")
+        return count
+
+    @admin.display(description="Messages")
+    def messages_link(self, asset: Asset) -> SafeString:
+        return _changelist_link(
+            Message, f"assets={asset.pk}", _messages_count(self.message_count(asset))
+        )

@@ -358,6 +358,7 @@ def files_for_read(
     link: LinkMaker,
     *,
     with_public_urls: bool,
+    inline_max_bytes: int,
 ) -> FilesRead:
     """Format acontext keeps the asset parts (and gets ``public_urls`` when asked for); every
     other format gets them as media parts (``with_media``). A read without files costs one
@@ -371,7 +372,7 @@ def files_for_read(
             _public_urls([messages[p] for p in holding], stored, link) if with_public_urls else {}
         )
         return FilesRead(messages, [], urls or None)
-    rendered, warnings = with_media(messages, holding, stored, link, target)
+    rendered, warnings = with_media(messages, holding, stored, link, target, inline_max_bytes)
     return FilesRead(rendered, warnings, None)
 
 
@@ -423,10 +424,11 @@ def with_media(
     assets: Mapping[str, Asset],
     link: LinkMaker,
     target: str,
+    inline_max_bytes: int,
 ) -> tuple[list[conversion.StoredMessage], list[conversion.ConversionWarning]]:
     """These messages with each asset part (of the messages at the positions ``holding``)
     turned into an ordinary media part the converter renders for ``target``: its bytes
-    inline (base64) up to ACONTEXT_ASSET_INLINE_MAX_BYTES, a link above, except where the
+    inline (base64) up to ``inline_max_bytes``, a link above, except where the
     target takes that kind of file only as data (OpenAI's PDFs and audio, text anywhere),
     which is always inline. A generic ``file`` part takes the kind of its content (an uploaded
     image is an image). An asset no longer stored is left out with a warning."""
@@ -439,7 +441,8 @@ def with_media(
             if "asset" not in part:
                 parts.append(part)
                 continue
-            media_part = _media_part(part, assets.get(part["asset"].get("sha256")), link, target)
+            asset = assets.get(part["asset"].get("sha256"))
+            media_part = _media_part(part, asset, link, target, inline_max_bytes)
             if media_part is None:
                 warnings.append(_missing(message.id, index, part))
             else:
@@ -449,7 +452,7 @@ def with_media(
 
 
 def _media_part(
-    part: JSONObject, asset: Asset | None, link: LinkMaker, target: str
+    part: JSONObject, asset: Asset | None, link: LinkMaker, target: str, inline_max_bytes: int
 ) -> JSONObject | None:
     if asset is None:
         return None
@@ -457,8 +460,7 @@ def _media_part(
         key: value for key, value in (part.get("meta") or {}).items() if key not in ("url", "data")
     }
     meta["media_type"] = asset.mime
-    inline = asset.size <= settings.ACONTEXT_ASSET_INLINE_MAX_BYTES
-    if inline or not media.takes_url(target, asset.mime):
+    if asset.size <= inline_max_bytes or not media.takes_url(target, asset.mime):
         try:
             with storage().open(asset.key, "rb") as file:
                 meta["data"] = base64.b64encode(file.read()).decode("ascii")

@@ -218,6 +218,7 @@ class Asset(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "uploaded file"
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "sha256"], name="asset_unique_project_sha256"

@@ -9,6 +9,10 @@ Every string is user content. Django's autoescaping covers text and attribute va
 rule added here is for URLs: only http(s) and ``data:`` URLs of the expected media type
 (image, audio, PDF) ever become a ``src`` or ``href`` (``safe_url``). Anything else, such as
 ``javascript:``, is shown as text.
+
+Uploaded files are the exception that proves the rule: an acontext part names its file by
+an ``asset`` record, never by a URL, and the page gives each file's URL (``asset_urls``, by
+sha256: this server's login-checked address for it), so only the server decides what loads.
 """
 
 from __future__ import annotations
@@ -24,10 +28,13 @@ import conversion
 from conversion import json_rules
 from conversion.gemini import camel
 from conversion.media import OPENAI_AUDIO_FORMATS
+from sessions_app.assets import serves_inline
 from sessions_app.services import ConvertedMessages
 
 JSONObject = dict[str, Any]
 MediaUse = Literal["image", "audio", "document"]
+# Where a page loads each uploaded file from, by sha256.
+AssetUrls = Mapping[str, str]
 
 FORMAT_LABELS = {
     "openai": "OpenAI",
@@ -49,6 +56,9 @@ ROLE_STYLES = {
 # side-by-side view); the page says "not loaded" and the download has it. Texts are clipped
 # by the templates (templatetags/clipping.py).
 INLINE_MEDIA_MAX_CHARS = 512 * 1024
+# The largest uploaded file the pages ask for inline: its data: URL (base64, 4 characters per
+# 3 bytes, and a short prefix) stays within INLINE_MEDIA_MAX_CHARS; larger ones are linked.
+INLINE_UPLOAD_MAX_BYTES = (INLINE_MEDIA_MAX_CHARS - 256) // 4 * 3
 # Browsers only play data: audio here (the Content-Security-Policy keeps remote media out).
 _DATA_URL_MEDIA_TYPES: dict[MediaUse, tuple[str, ...]] = {
     "image": ("image/",),
@@ -106,15 +116,19 @@ class ImageBlock:
     url_text: str = ""
     media_type: str = ""
     detail: str = ""
+    filename: str = ""  # an uploaded file's name; the caption links the file
+    size: int | None = None  # an uploaded file's size in bytes
 
 
 @dataclass(frozen=True, slots=True)
 class AudioBlock:
     kind: ClassVar[str] = "audio"
-    src: str | None  # a data: URL to play inline
+    src: str | None  # a data: URL, or an uploaded file on this server, to play inline
     href: str | None = None  # a remote recording, linked rather than played
     url_text: str = ""
     media_type: str = ""
+    filename: str = ""
+    size: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +139,7 @@ class DocumentBlock:
     media_type: str = ""
     url_text: str = ""  # a file id, or a URL that is not linked
     text: str = ""  # a document given as plain text
+    size: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,25 +514,29 @@ def _gemini_part(part: JSONObject) -> list[Block]:
 # Acontext (canonical) ---------------------------------------------------------------------
 
 
-def present_acontext(item: JSONObject) -> Presented:
+def present_acontext(item: JSONObject, asset_urls: AssetUrls | None = None) -> Presented:
     # Roles the canonical model lacks (system, developer, tool) are kept in the message meta.
     meta = item.get("meta") or {}
     role = _string(
         meta.get("role") if isinstance(meta, dict) and meta.get("role") else item.get("role")
     )
-    return Presented(role=role, blocks=acontext_blocks(item.get("parts") or []))
+    return Presented(role=role, blocks=acontext_blocks(item.get("parts") or [], asset_urls))
 
 
-def acontext_blocks(parts: Sequence[JSONObject]) -> list[Block]:
-    return [_acontext_part(part) for part in parts]
+def acontext_blocks(
+    parts: Sequence[JSONObject], asset_urls: AssetUrls | None = None
+) -> list[Block]:
+    return [_acontext_part(part, asset_urls or {}) for part in parts]
 
 
-def _acontext_part(part: JSONObject) -> Block:
+def _acontext_part(part: JSONObject, asset_urls: AssetUrls) -> Block:
     kind = _string(part.get("type"))
     meta = part.get("meta") or {}
     text = _string(part.get("text"))
     if kind == "text":
         return TextBlock(text=text)
+    if kind in ("image", "audio", "video", "file") and isinstance(part.get("asset"), dict):
+        return _uploaded_file_block(part, asset_urls)
     if kind in ("image", "audio", "video", "file"):
         return _media_block(
             "document" if kind in ("video", "file") else kind,
@@ -530,7 +549,9 @@ def _acontext_part(part: JSONObject) -> Block:
         return _arguments_block(meta.get("id"), meta.get("name"), meta.get("arguments"))
     if kind == "tool-result":
         nested = meta.get("content")
-        blocks = acontext_blocks(nested) if nested else [_text_or_json(text)] if text else []
+        blocks = (
+            acontext_blocks(nested, asset_urls) if nested else [_text_or_json(text)] if text else []
+        )
         return ToolResultBlock(
             tool_id=_string(meta.get("tool_call_id")),
             name=_string(meta.get("name")),
@@ -540,6 +561,34 @@ def _acontext_part(part: JSONObject) -> Block:
     if kind == "thinking":
         return ThinkingBlock(text=text, signature=_provider_signature(meta))
     return JsonBlock(label=kind or "part", json=pretty_json(part))
+
+
+def _uploaded_file_block(part: JSONObject, asset_urls: AssetUrls) -> Block:
+    """An uploaded file by its page URL: an image the browser shows is drawn, audio plays,
+    anything else (PDF, text, video) is a link with its name, type and size."""
+    record = part["asset"]
+    sha256 = record.get("sha256")
+    url = asset_urls.get(sha256) if isinstance(sha256, str) else None
+    src = safe_url(url, "image") if url is not None else None
+    filename = _string(part.get("filename"))
+    media_type = _string(record.get("mime"))
+    size_b = record.get("size_b")
+    size = size_b if isinstance(size_b, int) and not isinstance(size_b, bool) else None
+    if src is None:
+        # Its asset is no longer stored (or the page has no URL for it).
+        return DocumentBlock(
+            href=None,
+            filename=filename,
+            media_type=media_type,
+            size=size,
+            url_text="file not available",
+        )
+    major = media_type.split("/", 1)[0]
+    if major == "image" and serves_inline(media_type):
+        return ImageBlock(src=src, filename=filename, media_type=media_type, size=size)
+    if major == "audio":
+        return AudioBlock(src=src, filename=filename, media_type=media_type, size=size)
+    return DocumentBlock(href=src, filename=filename, media_type=media_type, size=size)
 
 
 def _provider_signature(meta: JSONObject) -> str:
@@ -564,9 +613,15 @@ SYSTEM_PRESENTERS: dict[str, Callable[[Any], list[Block]]] = {
 }
 
 
-def present_item(target_format: str, item: Any) -> Presented:
-    """Never fails: a shape the presenter does not know is shown as JSON."""
+def present_item(target_format: str, item: Any, asset_urls: AssetUrls | None = None) -> Presented:
+    """Never fails: a shape the presenter does not know is shown as JSON.
+
+    ``asset_urls`` serve the acontext items, whose uploaded files are asset records; the other
+    formats carry uploaded files as media (inline, or by a link the service made).
+    """
     try:
+        if target_format == "acontext":
+            return present_acontext(item, asset_urls)
         return PRESENTERS[target_format](item)
     except (AttributeError, KeyError, TypeError, ValueError):
         return Presented(role="", blocks=[JsonBlock(label="item", json=pretty_json(item))])
@@ -667,11 +722,13 @@ def _bubbles(
         position = positions.get(message_id)
         return position.seq if position is not None else None
 
+    # The SDK's public_urls: the links that the page's read made for its uploaded files.
+    asset_urls = {sha256: link["url"] for sha256, link in (page.public_urls or {}).items()}
     bubbles = []
     for item, message_id, meta, sources in zip(
         page.items, page.ids, page.metas, page.sources, strict=True
     ):
-        presented = present_item(target_format, item)
+        presented = present_item(target_format, item, asset_urls)
         bubbles.append(
             Bubble(
                 role=presented.role,

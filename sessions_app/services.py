@@ -580,6 +580,7 @@ def session_messages_converted(
     with_events: bool = False,
     with_asset_public_url: bool = True,
     link: assets.LinkMaker | None = None,
+    inline_max_bytes: int | None = None,
 ) -> ConvertedMessages:
     """Read a session's messages (one query), edit them and render them in ``target_format``.
 
@@ -590,8 +591,9 @@ def session_messages_converted(
     ``pin``) work on the canonical messages read, before conversion; storage never changes.
 
     Uploaded files stay ``asset`` parts in format acontext (with ``public_urls`` when asked
-    for); every other format gets them as media, inline or by a link that ``link`` makes
-    (a path on this server when None).
+    for); every other format gets them as media, inline up to ``inline_max_bytes``
+    (ACONTEXT_ASSET_INLINE_MAX_BYTES when None) or by a link that ``link`` makes (a path on
+    this server when None).
     """
     conversion.check_format(target_format)
     if limit is not None and not 1 <= limit <= MESSAGE_PAGE_MAX:
@@ -621,6 +623,9 @@ def session_messages_converted(
         target_format,
         link or assets.link_maker(assets.material_path),
         with_public_urls=with_asset_public_url,
+        inline_max_bytes=inline_max_bytes
+        if inline_max_bytes is not None
+        else settings.ACONTEXT_ASSET_INLINE_MAX_BYTES,
     )
     rendered = conversion.render(
         files.messages,

@@ -1,8 +1,10 @@
-"""The HTML pages: the session list, a conversation in one format, all formats side by side.
+"""The HTML pages: the session list, a conversation in one format, all formats side by side,
+and the files uploaded into a conversation.
 
 Each page finds the session through the viewer's projects, asks the service for the converted
 page (``services.session_messages_converted``, the one conversion path) and hands the result
-to a presenter; the templates only draw what the presenters describe.
+to a presenter; the templates only draw what the presenters describe. Uploaded files load from
+``asset_file``, behind the same login and membership as the page that shows them.
 """
 
 import re
@@ -19,7 +21,7 @@ from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -33,7 +35,7 @@ from sessions_app.api.json import OrjsonRenderer
 from sessions_app.api.pagination import MESSAGE_PAGE_SIZE_MAX, PAGE_SIZE_MAX, encode_cursor
 from sessions_app.api.responses import envelope
 from sessions_app.api.views import message_page_data
-from sessions_app.models import Message, Project, Session
+from sessions_app.models import Asset, Message, Project, Session
 
 # Stored messages per conversation page: the API's largest page, so that each page (and its
 # download) is exactly one page an SDK would read.
@@ -44,7 +46,8 @@ AFTER_PATTERN = re.compile(r"[0-9]{1,18}")
 
 # No inline script or style anywhere on these pages, so a message that smuggles markup past
 # escaping still could not run. Images may come from anywhere (conversations link them);
-# audio plays only from data: URLs.
+# audio plays only from data: URLs and from this site ('self': the uploaded files, which
+# asset_file serves).
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -184,6 +187,37 @@ def _download_url(session: Session, target_format: str, after_seq: int) -> str:
     )
 
 
+def _asset_links(request: HttpRequest, session: Session) -> assets.LinkMaker:
+    """Links for the pages to an uploaded file: ``asset_file`` of this session, which checks
+    the login on every load, so a link neither expires on an open page nor works for anyone
+    else. Absolute, as every URL a presenter lets through is."""
+
+    def make(asset: Asset, filename: str | None) -> assets.Link:
+        path = reverse("pages:asset-file", args=[session.pk, asset.sha256])
+        # It lasts as long as the login; the SDK's expire_at has no meaning on a page.
+        return assets.Link(url=request.build_absolute_uri(path), expire_at="")
+
+    return make
+
+
+def _first_filename(session: Session, asset: Asset) -> str | None:
+    """The name the file has in the session's first message that holds it; None when no
+    message of the session holds it."""
+    message = (
+        Message.objects.filter(session=session, asset_links__asset=asset)
+        .order_by("seq")
+        .only("canonical")
+        .first()
+    )
+    if message is None:
+        return None
+    for _, part in assets.asset_parts(message.canonical):
+        filename = part.get("filename")
+        if part["asset"].get("sha256") == asset.sha256 and isinstance(filename, str) and filename:
+            return filename
+    return asset.key.rsplit("/", 1)[-1]
+
+
 # Pages ------------------------------------------------------------------------------------
 
 
@@ -244,7 +278,12 @@ def conversation(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpRe
     target_format = _target_format(request)
     after_seq = _after_seq(request)
     page = services.session_messages_converted(
-        session=session, target_format=target_format, limit=PAGE_SIZE, cursor_seq=after_seq
+        session=session,
+        target_format=target_format,
+        limit=PAGE_SIZE,
+        cursor_seq=after_seq,
+        link=_asset_links(request, session),
+        inline_max_bytes=presenters.INLINE_UPLOAD_MAX_BYTES,
     )
     presented = presenters.present_page(target_format, page, _positions(session, [page]))
     tabs = [
@@ -277,9 +316,15 @@ def conversation(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpRe
 def side_by_side(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpResponse:
     session = _session_or_404(request, session_id)
     after_seq = _after_seq(request)
+    link = _asset_links(request, session)
     pages = {
         name: services.session_messages_converted(
-            session=session, target_format=name, limit=PAGE_SIZE, cursor_seq=after_seq
+            session=session,
+            target_format=name,
+            limit=PAGE_SIZE,
+            cursor_seq=after_seq,
+            link=link,
+            inline_max_bytes=presenters.INLINE_UPLOAD_MAX_BYTES,
         )
         for name in conversion.FORMATS
     }
@@ -327,3 +372,24 @@ def messages_json(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpR
             )
         },
     )
+
+
+@require_safe
+@login_required
+def asset_file(request: AuthenticatedRequest, session_id: uuid.UUID, sha256: str) -> FileResponse:
+    """A file uploaded into this session, for the viewer's <img>, <audio> and links.
+
+    Only a file that one of the session's messages holds: the same bytes elsewhere in the
+    project are reached through their own session, and another project's are a 404.
+    """
+    session = _session_or_404(request, session_id)
+    asset = get_object_or_404(Asset, project_id=session.project_id, sha256=sha256)
+    filename = _first_filename(session, asset)
+    if filename is None:
+        raise Http404("no message of this session holds this file")
+    response = assets.file_response(asset, filename)
+    if response is None:
+        raise Http404("the file is no longer stored")
+    # The key is the content: the bytes at this URL never change. Private: it takes a login.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -25,6 +25,9 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assets', to='sessions_app.project')),
             ],
+            options={
+                'verbose_name': 'uploaded file',
+            },
         ),
         migrations.CreateModel(
             name='MessageAsset',
