@@ -19,8 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -35,6 +34,7 @@ from sessions_app.api.json import OrjsonRenderer
 from sessions_app.api.pagination import MESSAGE_PAGE_SIZE_MAX, PAGE_SIZE_MAX, encode_cursor
 from sessions_app.api.responses import envelope
 from sessions_app.api.views import message_page_data
+from sessions_app.forms import SORTS, SessionListForm
 from sessions_app.models import Asset, Message, Project, Session
 
 # Stored messages per conversation page: the API's largest page, so that each page (and its
@@ -226,47 +226,35 @@ def _first_filename(session: Session, asset: Asset) -> str | None:
 @login_required
 def session_list(request: AuthenticatedRequest) -> HttpResponse:
     projects = list(visible_projects(request.user).order_by("name"))
+    form = SessionListForm(request.GET, projects=projects)
     sessions = visible_sessions(request.user).select_related("project")
-
-    search = request.GET.get("q", "").strip()
-    if search:
-        # A session id (or its first characters) or part of the end-user id.
-        sessions = sessions.filter(Q(id__istartswith=search) | Q(user__icontains=search))
-    chosen_project = next(
-        (project for project in projects if str(project.pk) == request.GET.get("project")), None
-    )
-    if chosen_project is not None:
-        sessions = sessions.filter(project=chosen_project)
-
-    # A correlated count rather than JOIN + GROUP BY: only the rows of the page are counted,
-    # each through the (session, seq) index, instead of every message of every session.
-    message_count = (
-        Message.objects.filter(session=OuterRef("pk"))
-        .order_by()
-        .values("session")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    sessions = sessions.annotate(
-        message_count=Coalesce(Subquery(message_count, output_field=IntegerField()), 0)
-    ).order_by("-created_at", "-id")
+    if form.is_valid():
+        sessions = form.filter(sessions)
+        status = 200
+    else:
+        # Nothing filtered by half-understood input: the form says what to mend.
+        sessions = sessions.none()
+        status = 400
     page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
-
-    kept_query = {
-        key: value
-        for key, value in (("q", search), ("project", request.GET.get("project", "")))
-        if value
-    }
+    kept_query = urlencode(
+        [(key, value) for key, value in request.GET.items() if key != "page" and value]
+    )
+    filtered = any(value for key, value in request.GET.items() if key not in ("page", "sort"))
     return render(
         request,
         "sessions_app/session_list.html",
         {
             "page": page,
+            "form": form,
             "projects": projects,
-            "chosen_project": chosen_project,
-            "search": search,
-            "kept_query": urlencode(kept_query),
+            "filtered": filtered,
+            "kept_query": kept_query,
+            "sorts": SORTS,
+            "sort_label": SORTS[form.cleaned_data.get("sort") or "newest"][0]
+            if status == 200
+            else SORTS["newest"][0],
         },
+        status=status,
     )
 
 

@@ -326,10 +326,15 @@ def test_the_list_filters_by_project(alice, project):
     client.force_login(alice)
 
     html = client.get("/sessions/", {"project": str(second.pk)}).content.decode()
-    unfiltered = client.get("/sessions/", {"project": "not-a-uuid"}).content.decode()
+    everything = client.get("/sessions/").content.decode()
+    refused = client.get("/sessions/", {"project": "not-a-uuid"})
 
     assert session_ids_in(html) == [str(theirs.pk)]
-    assert set(session_ids_in(unfiltered)) == {str(mine.pk), str(theirs.pk)}
+    assert set(session_ids_in(everything)) == {str(mine.pk), str(theirs.pk)}
+    # Not half-understood: the form names what to mend and nothing is listed.
+    assert refused.status_code == 400
+    assert session_ids_in(refused.content.decode()) == []
+    assert "<strong>Project</strong>: Enter a valid UUID." in refused.content.decode()
 
 
 def test_the_list_is_paginated(alice_client, project):

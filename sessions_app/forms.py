@@ -1,0 +1,127 @@
+"""The pages' forms: what a person may ask of the session list."""
+
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from sessions_app.api.filters import JSONObjectFormField, filter_json_contains
+from sessions_app.models import Message, Project, Session
+
+# The session list's orders: (label, ORDER BY). Each ends with the id, so pages never overlap.
+SORTS = {
+    "newest": ("Newest first", ("-created_at", "-id")),
+    "oldest": ("Oldest first", ("created_at", "id")),
+    "changed": ("Last changed first", ("-updated_at", "-id")),
+    "messages": ("Most messages first", ("-message_count", "-created_at", "-id")),
+    "tokens": ("Most tokens first", ("-token_count", "-created_at", "-id")),
+}
+
+
+class SessionListForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, strip=True)
+    project = forms.UUIDField(required=False)
+    created_from = forms.DateField(required=False, label="Created from")
+    created_to = forms.DateField(required=False, label="Created to")
+    configs = JSONObjectFormField(
+        required=False, help_text='A JSON object the configs contain, e.g. {"agent": "bot1"}'
+    )
+    sort = forms.ChoiceField(
+        required=False, choices=[(key, label) for key, (label, _) in SORTS.items()]
+    )
+
+    def __init__(self, data: Any, *, projects: Iterable[Project]) -> None:
+        super().__init__(data)
+        self.projects = {project.pk: project for project in projects}
+
+    def clean_project(self) -> Project | None:
+        chosen = self.cleaned_data.get("project")
+        if chosen is None:
+            return None
+        if chosen not in self.projects:
+            # Another project's id reads as an unknown one.
+            raise forms.ValidationError("Not a project you can see.")
+        return self.projects[chosen]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("created_from"), cleaned.get("created_to")
+        if start and end and start > end:
+            self.add_error("created_to", "Must not be before the start date.")
+        return cleaned
+
+    def filter(self, sessions: QuerySet[Session]) -> QuerySet[Session]:
+        """The sessions that match, annotated for the list and sorted (call after is_valid)."""
+        fields = self.cleaned_data
+        search = fields.get("q")
+        if search:
+            # A session id (or its first characters) or part of the end-user id.
+            sessions = sessions.filter(Q(id__istartswith=search) | Q(user__icontains=search))
+        if fields.get("project") is not None:
+            sessions = sessions.filter(project=fields["project"])
+        if fields.get("created_from"):
+            sessions = sessions.filter(created_at__gte=_day_start(fields["created_from"]))
+        if fields.get("created_to"):
+            sessions = sessions.filter(
+                created_at__lt=_day_start(fields["created_to"]) + timedelta(days=1)
+            )
+        if fields.get("configs"):
+            sessions = filter_json_contains(sessions, "configs", fields["configs"])
+        return with_summary(sessions).order_by(*SORTS[fields.get("sort") or "newest"][1])
+
+
+def _day_start(day: Any) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def with_summary(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    """Each session with its message and token counts and a preview: the first text of its
+    first user message. Correlated subqueries rather than JOIN + GROUP BY: only the rows of
+    the page are counted, each through the (session, seq) index."""
+    messages = Message.objects.filter(session=OuterRef("pk")).order_by().values("session")
+    # A user's own words: not a system prompt or a tool's answer (those are user messages
+    # with another role in their meta), and text within the first two parts (an image may
+    # come first).
+    first_user_text = (
+        Message.objects.filter(session=OuterRef("pk"), canonical__role="user")
+        .filter(Q(canonical__parts__0__type="text") | Q(canonical__parts__1__type="text"))
+        .filter(
+            # The key test first: SQL's NOT IN is unknown, not true, for a missing key.
+            Q(canonical__meta__role__isnull=True)
+            | ~Q(canonical__meta__role__in=["system", "developer", "tool", "function"])
+        )
+        .order_by("seq")
+        .annotate(
+            text=Case(
+                When(canonical__parts__0__type="text", then=KT("canonical__parts__0__text")),
+                default=KT("canonical__parts__1__text"),
+            )
+        )
+        .values("text")[:1]
+    )
+    return sessions.annotate(
+        message_count=Coalesce(
+            Subquery(messages.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+            0,
+        ),
+        token_count=Coalesce(
+            Subquery(messages.annotate(n=Sum("tokens")).values("n"), output_field=IntegerField()),
+            0,
+        ),
+        preview=Subquery(first_user_text),
+    )
