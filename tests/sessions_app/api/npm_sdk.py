@@ -3,6 +3,7 @@
 import base64
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,3 +42,12 @@ def run_npm_sdk(base_url: str, api_key: str, calls: list[dict[str, Any]]) -> lis
     assert completed.returncode == 0, completed.stderr
     outcomes: list[Any] = json.loads(completed.stdout)
     return outcomes
+
+
+JSON = dict[str, Any]
+NpmRunner = Callable[[list[JSON]], list[Any]]
+
+
+def call(name: str, *args: Any) -> JSON:
+    """One call of the SDK's sessions resource."""
+    return {"call": f"sessions.{name}", "args": list(args)}

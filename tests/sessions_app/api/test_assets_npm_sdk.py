@@ -15,7 +15,6 @@ date). Each test runs its SDK calls in one Node process.
 import base64
 import hashlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,28 +29,9 @@ from sessions_app.models import Asset, Message, MessageAsset, Project, Session, 
 from tests.conversion import rules, strict_types
 from tests.sessions_app.asset_samples import PDF, PNG, WAV
 
-from .npm_sdk import file_upload, run_npm_sdk
+from .npm_sdk import JSON, call, file_upload, run_npm_sdk
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-JSON = dict[str, Any]
-NpmRunner = Callable[[list[JSON]], list[Any]]
-
-
-@pytest.fixture
-def npm(live_server, issued_key) -> NpmRunner:
-    """Run calls of the npm SDK; their results, every call having succeeded."""
-
-    def run(calls: list[JSON]) -> list[Any]:
-        outcomes = run_npm_sdk(f"{live_server.url}/api/v1", issued_key.secret, calls)
-        assert [outcome for outcome in outcomes if "error" in outcome] == []
-        return [outcome["result"] for outcome in outcomes]
-
-    return run
-
-
-def call(name: str, *args: Any) -> JSON:
-    return {"call": f"sessions.{name}", "args": list(args)}
 
 
 def b64(content: bytes) -> str:

@@ -8,38 +8,18 @@ without options.
 """
 
 import json
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 import pytest
 
 from sessions_app import services
 from sessions_app.models import Message, Session, iso8601
 
-from .npm_sdk import result, run_npm_sdk
+from .npm_sdk import JSON, call, result, run_npm_sdk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-JSON = dict[str, Any]
 MISSING_SESSION = "123e4567-e89b-12d3-a456-426614174000"
-NpmRunner = Callable[[list[JSON]], list[Any]]
-
-
-@pytest.fixture
-def npm(live_server, issued_key) -> NpmRunner:
-    """Run calls of the npm SDK; their results, every call having succeeded."""
-
-    def run(calls: list[JSON]) -> list[Any]:
-        outcomes = run_npm_sdk(f"{live_server.url}/api/v1", issued_key.secret, calls)
-        assert [outcome for outcome in outcomes if "error" in outcome] == []
-        return [outcome["result"] for outcome in outcomes]
-
-    return run
-
-
-def call(name: str, *args: Any) -> JSON:
-    return {"call": f"sessions.{name}", "args": list(args)}
 
 
 def session_json(session: Session) -> JSON:
