@@ -256,7 +256,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
+    # The sidecar's Redoc, served by acontext_site/redoc.py without its CDN logo (the
+    # bundle's only request off this server): {REDOC_DIST}/bundles/redoc.standalone.js.
+    "REDOC_DIST": "/api/redoc",
     # The PATCH endpoints take a whole {"configs": ...} or {"meta": ...} object (the merge
     # happens inside it), so their bodies are not partial versions of another schema.
     "COMPONENT_SPLIT_PATCH": False,

@@ -3,10 +3,11 @@
     python benchmarks/conversation_page.py       # SQLite (db.sqlite3) unless DATABASE_URL is set
     DATABASE_URL=postgres://... python benchmarks/conversation_page.py
 
-Stores a throwaway session of 1,000 mixed-format messages through the service (the demo
-conversation, repeated with fresh tool-call ids), then requests the pages through Django's test
-client as a logged-in member, so the figure is the whole server side (session and login lookup,
-the query, conversion, presenters, templates) without a network or a browser:
+Stores a throwaway session of 1,000 mixed-format messages through the service
+(benchmarks/sample_conversation.py, repeated with fresh tool-call ids), then requests the pages
+through Django's test client as a logged-in member, so the figure is the whole server side
+(session and login lookup, the query, conversion, presenters, templates) without a network or a
+browser:
 
 - the conversation page as served: its first page of 200 stored messages, in each format;
 - the whole 1,000 messages on ONE page (the page size raised to 1,000), in each format;
@@ -36,10 +37,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from sample_conversation import sample_conversation_repeated  # noqa: E402
 
 import conversion  # noqa: E402
 from sessions_app import services, views  # noqa: E402
-from sessions_app.demo import demo_conversation_repeated  # noqa: E402
 from sessions_app.models import Project, Session  # noqa: E402
 
 MESSAGE_COUNT = 1000
@@ -74,7 +75,7 @@ def main() -> None:
     try:
         project.members.add(user)
         session = services.session_create(project=project)
-        for format, blob in demo_conversation_repeated(MESSAGE_COUNT):
+        for format, blob in sample_conversation_repeated(MESSAGE_COUNT):
             services.message_store(session=session, blob=blob, format=format)
         client = Client()
         client.force_login(user)

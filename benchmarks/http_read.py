@@ -3,7 +3,7 @@ the raw fetch and parse of the same rows.
 
     DATABASE_URL=postgres://... python benchmarks/http_read.py
 
-In one run, on the same database: a throwaway session of 1,000 mixed-format messages (the demo
+In one run, on the same database: a throwaway session of 1,000 mixed-format messages (the sample
 conversation repeated), then
 
 1. **raw**: psycopg fetches the session's rows (raw, canonical and meta as text) and orjson
@@ -45,10 +45,10 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from gunicorn_server import running_server  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
+from sample_conversation import sample_conversation_repeated  # noqa: E402
 
 import conversion  # noqa: E402
 from sessions_app import services  # noqa: E402
-from sessions_app.demo import demo_conversation_repeated  # noqa: E402
 from sessions_app.models import Message, Project  # noqa: E402
 
 MESSAGE_COUNT = 1000
@@ -123,7 +123,7 @@ def main() -> None:
     try:
         issued = services.api_key_issue(project=project, name="benchmark")
         session = services.session_create(project=project)
-        for format, blob in demo_conversation_repeated(MESSAGE_COUNT):
+        for format, blob in sample_conversation_repeated(MESSAGE_COUNT):
             services.message_store(session=session, blob=blob, format=format)
         url = f"/api/v1/session/{session.pk}/messages"
         with running_server() as base:

@@ -3,10 +3,11 @@
     python benchmarks/read_session.py            # SQLite (db.sqlite3) unless DATABASE_URL is set
     DATABASE_URL=postgres://... python benchmarks/read_session.py
 
-1. Stores a throwaway session of 1,000 mixed-format messages through the service (the demo
-   conversation, repeated with fresh tool-call ids), then times ``session_messages_converted``
-   reading all of it as ONE page of 1,000 (the largest page), and prints the queries per read,
-   the median time and its multiple of a fetch-only baseline.
+1. Stores a throwaway session of 1,000 mixed-format messages through the service
+   (benchmarks/sample_conversation.py, repeated with fresh tool-call ids), then times
+   ``session_messages_converted`` reading all of it as ONE page of 1,000 (the largest page),
+   and prints the queries per read, the median time and its multiple of a fetch-only
+   baseline.
 2. Extends it to 10,000 messages and reads the session whole (no limit, what the SDKs' plain
    ``get_messages`` asks for), printing the time and the peak memory the read allocates
    (tracemalloc), in all and per message: the memory grows with the session, nothing more.
@@ -34,10 +35,10 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from sample_conversation import sample_conversation_repeated  # noqa: E402
 
 import conversion  # noqa: E402
 from sessions_app import services  # noqa: E402
-from sessions_app.demo import demo_conversation_repeated  # noqa: E402
 from sessions_app.models import Message, Project, Session  # noqa: E402
 
 MESSAGE_COUNT = 1000
@@ -58,7 +59,7 @@ def main() -> None:
     try:
         session = services.session_create(project=project)
         started = time.perf_counter()
-        for format, blob in demo_conversation_repeated(MESSAGE_COUNT):
+        for format, blob in sample_conversation_repeated(MESSAGE_COUNT):
             services.message_store(session=session, blob=blob, format=format)
         store_seconds = time.perf_counter() - started
         print(
@@ -122,7 +123,7 @@ def store_quickly(session: Session, pairs: list[tuple[str, object]], first_seq: 
 
 
 def read_whole_session(session: Session) -> None:
-    pairs = demo_conversation_repeated(WHOLE_SESSION_COUNT)[MESSAGE_COUNT:]
+    pairs = sample_conversation_repeated(WHOLE_SESSION_COUNT)[MESSAGE_COUNT:]
     store_quickly(session, pairs, first_seq=MESSAGE_COUNT + 1)
     print(f"\nthe whole session ({WHOLE_SESSION_COUNT} messages) in one read, no limit")
     print(f"{'format':<10} {'queries':>7} {'median ms':>10} {'peak MiB':>9} {'KiB/message':>11}")
