@@ -1,7 +1,8 @@
 """Faithful conversion between OpenAI, Anthropic, Gemini and the canonical (acontext) format.
 
-Pure Python, no Django: the service calls ``normalize`` (and ``count_message_tokens``) when a
-message is stored, and ``edit`` then ``render`` when a conversation is read.
+Pure Python, no Django: the service calls ``normalize`` (and ``count_message_tokens`` and
+``searchable_text``) when a message is stored, and ``edit`` then ``render`` when a conversation
+is read.
 """
 
 from conversion.api import check_format, normalize, render
@@ -23,6 +24,7 @@ from conversion.editing import (
     message_tokens,
     parse_strategies,
 )
+from conversion.search_text import searchable_text
 from conversion.tokens import count_message as count_message_tokens
 
 __all__ = [
@@ -44,4 +46,5 @@ __all__ = [
     "normalize",
     "parse_strategies",
     "render",
+    "searchable_text",
 ]

@@ -83,15 +83,21 @@ def counted_text(message: JSONObject) -> str:
         if kind == "tool-call":
             pieces.append(_tool_call_json(part.get("meta") or {}))
             continue
-        text = part.get("text")
-        if not text and kind == "tool-result":
-            # A result of several parts keeps its texts in meta.content (Acontext stores them
-            # in the result's own text): count those texts.
-            nested = (part.get("meta") or {}).get("content") or []
-            text = "\n".join(child["text"] for child in nested if child.get("text"))
+        text = part_text(part)
         if text:
             pieces.append(text)
     return "".join(piece + "\n" for piece in pieces)
+
+
+def part_text(part: JSONObject) -> str | None:
+    """The text a part other than a tool call carries (None or "" when it has none)."""
+    text: str | None = part.get("text")
+    if not text and part["type"] == "tool-result":
+        # A result of several parts keeps its texts in meta.content (Acontext stores them
+        # in the result's own text): count those texts.
+        nested = (part.get("meta") or {}).get("content") or []
+        text = "\n".join(child["text"] for child in nested if child.get("text"))
+    return text
 
 
 def count_message(message: JSONObject) -> int:

@@ -1,5 +1,6 @@
-"""The pages' forms: what a person may ask of the session list."""
+"""The pages' forms: what a person may ask of the session list and of an edit preview."""
 
+import json
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+import conversion
 from sessions_app.api.filters import JSONObjectFormField, filter_json_contains
 from sessions_app.models import Message, Project, Session
 
@@ -125,3 +127,43 @@ def with_summary(sessions: QuerySet[Session]) -> QuerySet[Session]:
         ),
         preview=Subquery(first_user_text),
     )
+
+
+class EditPreviewForm(forms.Form):
+    """Edit strategies chosen on a page, as the API's ``edit_strategies`` JSON would name
+    them: each given strategy is read by conversion.parse_strategies, as the API's are."""
+
+    format = forms.ChoiceField(choices=[(name, name) for name in conversion.FORMATS])
+    remove_tool_result = forms.BooleanField(required=False, label="Remove tool results")
+    keep_recent_n_tool_results = forms.IntegerField(
+        required=False, min_value=0, label="keeping the newest"
+    )
+    remove_tool_call_params = forms.BooleanField(required=False, label="Remove tool-call arguments")
+    keep_recent_n_tool_calls = forms.IntegerField(
+        required=False, min_value=0, label="keeping the newest"
+    )
+    token_limit = forms.IntegerField(required=False, min_value=1, label="Token limit")
+    middle_out = forms.IntegerField(required=False, min_value=1, label="Middle out to")
+
+    def strategies(self) -> list[conversion.Strategy]:
+        """The chosen strategies (call after is_valid); InvalidEditStrategy as the API's."""
+        fields = self.cleaned_data
+        chosen: list[dict[str, Any]] = []
+        if fields.get("remove_tool_result"):
+            kept = fields.get("keep_recent_n_tool_results")
+            params = {} if kept is None else {"keep_recent_n_tool_results": kept}
+            chosen.append({"type": "remove_tool_result", "params": params})
+        if fields.get("remove_tool_call_params"):
+            kept = fields.get("keep_recent_n_tool_calls")
+            params = {} if kept is None else {"keep_recent_n_tool_calls": kept}
+            chosen.append({"type": "remove_tool_call_params", "params": params})
+        if fields.get("token_limit") is not None:
+            chosen.append(
+                {"type": "token_limit", "params": {"limit_tokens": fields["token_limit"]}}
+            )
+        if fields.get("middle_out") is not None:
+            chosen.append(
+                {"type": "middle_out", "params": {"token_reduce_to": fields["middle_out"]}}
+            )
+        self.edit_strategies_json = json.dumps(chosen) if chosen else ""
+        return conversion.parse_strategies(chosen)

@@ -258,6 +258,11 @@ class Message(models.Model):
     # o200k_base tokens of the canonical message (conversion.tokens), counted once when it is
     # stored: reads and token_counts add these up instead of tokenizing the session again.
     tokens = models.PositiveIntegerField(default=0)
+    # What full-text search looks through (sessions_app.search.message_search_text), written
+    # once when the message is stored. Indexed outside the ORM, by migration 0005: on Postgres
+    # a generated tsvector column (search_vector, unknown to the model) with a GIN index, on
+    # SQLite an FTS5 table kept by triggers.
+    search_text = models.TextField(default="", blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The uploaded files its parts refer to (a file stays stored while any message has it).

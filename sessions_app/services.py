@@ -22,7 +22,7 @@ from django.utils import timezone
 import conversion
 from conversion import media as conversion_media
 
-from . import assets
+from . import assets, search
 from .models import (
     API_KEY_DISPLAY_CHARS,
     ApiKey,
@@ -225,6 +225,7 @@ def message_append(
         canonical=canonical,
         meta=user_meta,
         tokens=conversion.count_message_tokens(canonical),
+        search_text=search.message_search_text(canonical),
         created_at=now,
         updated_at=now,
     )
@@ -357,9 +358,10 @@ WITH numbered AS (
     RETURNING id, last_seq
 )
 INSERT INTO {message}
-    (id, session_id, seq, format, raw, canonical, meta, tokens, created_at, updated_at)
+    (id, session_id, seq, format, raw, canonical, meta, tokens, search_text, created_at,
+    updated_at)
 SELECT %(id)s, numbered.id, numbered.last_seq, %(format)s, %(raw)s::jsonb,
-    %(canonical)s::jsonb, %(meta)s::jsonb, %(tokens)s, %(now)s, %(now)s
+    %(canonical)s::jsonb, %(meta)s::jsonb, %(tokens)s, %(search_text)s, %(now)s, %(now)s
 FROM numbered
 RETURNING seq
 """
@@ -376,6 +378,7 @@ def _append_in_one_statement(message: Message, project_id: uuid.UUID) -> int | N
         "canonical": orjson.dumps(message.canonical).decode(),
         "meta": orjson.dumps(message.meta).decode(),
         "tokens": message.tokens,
+        "search_text": message.search_text,
         "now": message.created_at,
     }
     with connection.cursor() as cursor:
@@ -440,6 +443,8 @@ class ConvertedMessages:
     # format=acontext with with_asset_public_url: a link to each uploaded file read, by sha256
     # (None when no file was read, as Acontext leaves the field out).
     public_urls: dict[str, JSONObject] | None = None
+    # o200k_base tokens of what was read, before edits (this_time_tokens is after them).
+    tokens_before_edits: int = 0
 
 
 class _MessageRow(NamedTuple):
@@ -653,6 +658,7 @@ def session_messages_converted(
         system=rendered.system,
         warnings=[*edited.warnings, *files.warnings, *rendered.warnings],
         this_time_tokens=sum(conversion.message_tokens(message) for message in edited.messages),
+        tokens_before_edits=sum(conversion.message_tokens(row.message) for row in rows),
         has_more=has_more,
         next_cursor_seq=next_cursor_seq,
         edit_at_message_id=edited.edit_at_message_id,
@@ -731,6 +737,7 @@ def session_copy(*, session: Session) -> Session:
             canonical=message.canonical,
             meta=message.meta,
             tokens=message.tokens,
+            search_text=message.search_text,
         )
         for message in Message.objects.filter(session=original).order_by("seq").iterator()
     )

@@ -30,8 +30,10 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sessions/", views.session_list, name="session-list"),
+    path("search/", views.message_search, name="search"),
     path("sessions/<uuid:session_id>/", views.conversation, name="conversation"),
     path("sessions/<uuid:session_id>/side-by-side/", views.side_by_side, name="side-by-side"),
+    path("sessions/<uuid:session_id>/edit-preview/", views.edit_preview, name="edit-preview"),
     path("sessions/<uuid:session_id>/messages.json", views.messages_json, name="messages-json"),
     path(
         "sessions/<uuid:session_id>/assets/<sha256:sha256>",

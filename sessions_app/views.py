@@ -15,27 +15,36 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 from rest_framework.exceptions import ValidationError
 
 import conversion
-from sessions_app import assets, presenters, services
+from sessions_app import assets, presenters, search, services
 from sessions_app.api.errors import error_message
 from sessions_app.api.json import OrjsonRenderer
-from sessions_app.api.pagination import MESSAGE_PAGE_SIZE_MAX, PAGE_SIZE_MAX, encode_cursor
+from sessions_app.api.pagination import (
+    MESSAGE_PAGE_SIZE_MAX,
+    PAGE_SIZE_MAX,
+    decode_time_cursor,
+    encode_cursor,
+)
 from sessions_app.api.responses import envelope
 from sessions_app.api.views import message_page_data
-from sessions_app.forms import SORTS, SessionListForm
-from sessions_app.models import Asset, Message, Project, Session
+from sessions_app.forms import SORTS, EditPreviewForm, SessionListForm
+from sessions_app.models import Asset, Message, Project, Session, iso8601
+from sessions_app.presenters.blocks import ROLE_STYLES
 
 # Stored messages per conversation page: the API's largest page, so that each page (and its
 # download) is exactly one page an SDK would read.
@@ -90,11 +99,20 @@ def visible_sessions(user: User) -> QuerySet[Session]:
     return Session.objects.filter(project__members=user)
 
 
-def _session_or_404(request: AuthenticatedRequest, session_id: uuid.UUID) -> Session:
+def _session_or_404(
+    request: AuthenticatedRequest, session_id: uuid.UUID, *, with_tokens: bool = False
+) -> Session:
+    """The session, if the user may see it. ``with_tokens`` adds ``total_tokens`` (the sum of
+    its stored counts) in the same query."""
+    sessions = visible_sessions(request.user).select_related("project")
+    if with_tokens:
+        stored = Message.objects.filter(session=OuterRef("pk")).order_by().values("session")
+        total = stored.annotate(total=Sum("tokens")).values("total")
+        sessions = sessions.annotate(
+            total_tokens=Coalesce(Subquery(total, output_field=IntegerField()), 0)
+        )
     # Another project's session is a 404, as in the API: its existence is not revealed.
-    return get_object_or_404(
-        visible_sessions(request.user).select_related("project"), pk=session_id
-    )
+    return get_object_or_404(sessions, pk=session_id)
 
 
 def _target_format(request: HttpRequest) -> str:
@@ -118,10 +136,23 @@ def _positions(
 ) -> dict[str, presenters.StoredPosition]:
     """Seq and stored format of every message the pages' items come from (one query)."""
     ids = {message_id for page in pages for sources in page.sources for message_id in sources}
-    rows = Message.objects.filter(session=session, pk__in=ids).values_list("pk", "seq", "format")
+    rows = Message.objects.filter(session=session, pk__in=ids).values_list(
+        "pk", "seq", "format", "created_at", "tokens"
+    )
     return {
-        str(pk): presenters.StoredPosition(message_id=str(pk), seq=seq, format=format)
-        for pk, seq, format in rows
+        str(pk): presenters.StoredPosition(
+            message_id=str(pk), seq=seq, format=format, created_at=created_at, tokens=tokens
+        )
+        for pk, seq, format, created_at, tokens in rows
+    }
+
+
+def _session_facts(session: Session) -> dict[str, Any]:
+    """What the head of a session's pages tells besides its row: its tokens (read
+    ``with_tokens``), its configs."""
+    return {
+        "total_tokens": session.total_tokens,  # type: ignore[attr-defined]
+        "configs_json": presenters.pretty_json(session.configs) if session.configs else "",
     }
 
 
@@ -262,7 +293,7 @@ def session_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_safe
 @login_required
 def conversation(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpResponse:
-    session = _session_or_404(request, session_id)
+    session = _session_or_404(request, session_id, with_tokens=True)
     target_format = _target_format(request)
     after_seq = _after_seq(request)
     page = services.session_messages_converted(
@@ -288,11 +319,13 @@ def conversation(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpRe
         "sessions_app/conversation.html",
         {
             "session": session,
+            **_session_facts(session),
             "presented": presented,
             "tabs": tabs,
             "format_label": presenters.FORMAT_LABELS[target_format],
             "pager": _pager("pages:conversation", session, after_seq, page, format=target_format),
             "side_by_side_url": _url("pages:side-by-side", session, after=after_seq),
+            "edit_preview_url": _url("pages:edit-preview", session, format=target_format),
             "download_url": _download_url(session, target_format, after_seq),
         },
     )
@@ -301,8 +334,52 @@ def conversation(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpRe
 @content_security_policy
 @require_safe
 @login_required
+def edit_preview(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpResponse:
+    """What a model would receive with these edit strategies, in this format: the newest page
+    of the session read as the API reads it with ``edit_strategies``, and the tokens saved."""
+    session = _session_or_404(request, session_id, with_tokens=True)
+    form = EditPreviewForm(request.GET or {"format": DEFAULT_FORMAT})
+    presented = page = None
+    error = ""
+    if form.is_valid():
+        try:
+            strategies = form.strategies()
+        except conversion.InvalidEditStrategy as invalid:
+            error = str(invalid)
+        else:
+            target_format = form.cleaned_data["format"]
+            page = services.session_messages_converted(
+                session=session,
+                target_format=target_format,
+                limit=PAGE_SIZE,
+                newest_first=True,
+                strategies=strategies,
+                link=_asset_links(request, session),
+                inline_max_bytes=presenters.INLINE_UPLOAD_MAX_BYTES,
+            )
+            presented = presenters.present_page(target_format, page, _positions(session, [page]))
+    return render(
+        request,
+        "sessions_app/edit_preview.html",
+        {
+            "session": session,
+            **_session_facts(session),
+            "form": form,
+            "error": error,
+            "page": page,
+            "presented": presented,
+            "formats": [(name, presenters.FORMAT_LABELS[name]) for name in conversion.FORMATS],
+            "conversation_url": _url("pages:conversation", session),
+        },
+        status=200 if page is not None else 400,
+    )
+
+
+@content_security_policy
+@require_safe
+@login_required
 def side_by_side(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpResponse:
-    session = _session_or_404(request, session_id)
+    session = _session_or_404(request, session_id, with_tokens=True)
     after_seq = _after_seq(request)
     link = _asset_links(request, session)
     pages = {
@@ -331,6 +408,7 @@ def side_by_side(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpRe
         "sessions_app/side_by_side.html",
         {
             "session": session,
+            **_session_facts(session),
             "table": table,
             "columns": columns,
             # Any format's page has the same window; its pager serves all columns.
@@ -381,3 +459,96 @@ def asset_file(request: AuthenticatedRequest, session_id: uuid.UUID, sha256: str
     # The key is the content: the bytes at this URL never change. Private: it takes a login.
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+# Search -----------------------------------------------------------------------------------
+
+
+class MessageSearchForm(forms.Form):
+    q = forms.CharField(label="Search", max_length=search.QUERY_MAX_CHARS)
+    cursor = forms.CharField(required=False)
+
+    def clean_q(self) -> str:
+        query: str = self.cleaned_data["q"]
+        try:
+            search.parse_query(query)
+        except search.InvalidSearchQuery as invalid:
+            raise forms.ValidationError(str(invalid)) from None
+        return query
+
+    def clean_cursor(self) -> tuple[Any, uuid.UUID] | None:
+        cursor: str = self.cleaned_data["cursor"]
+        if not cursor:
+            return None
+        try:
+            return decode_time_cursor(cursor)
+        except ValidationError:
+            raise forms.ValidationError("is not a position this search gave") from None
+
+
+@dataclass(frozen=True, slots=True)
+class ShownHit:
+    hit: search.SearchHit
+    project_name: str
+    style: str
+    # The message on its conversation page, in the format it was stored in: the page starts
+    # with it (after its seq - 1), and its bubble is the anchor.
+    url: str
+    session_url: str
+    highlight: SafeString
+
+
+def _shown_hits(hits: Iterable[search.SearchHit]) -> list[ShownHit]:
+    hits = list(hits)
+    names = dict(
+        Project.objects.filter(pk__in={hit.project_id for hit in hits}).values_list("pk", "name")
+    )
+    shown = []
+    for hit in hits:
+        session_url = reverse("pages:conversation", args=[hit.session_id])
+        query = (
+            {"format": hit.format, "after": hit.seq - 1} if hit.seq > 1 else {"format": hit.format}
+        )
+        shown.append(
+            ShownHit(
+                hit=hit,
+                project_name=names.get(uuid.UUID(hit.project_id), ""),
+                style=ROLE_STYLES.get(hit.role, "other"),
+                url=f"{session_url}?{urlencode(query)}#m{hit.seq}",
+                session_url=session_url,
+                # Escaped whole by search.highlight_html; only its own <mark>s are markup.
+                highlight=mark_safe(hit.highlight),
+            )
+        )
+    return shown
+
+
+@content_security_policy
+@require_safe
+@login_required
+def message_search(request: AuthenticatedRequest) -> HttpResponse:
+    """Full-text search in the messages of the viewer's projects (staff: all projects)."""
+    form = MessageSearchForm(request.GET if "q" in request.GET else None)
+    context: dict[str, Any] = {"form": form, "hits": [], "next_url": None}
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+    elif form.is_bound:
+        query = form.cleaned_data["q"]
+        project_ids = (
+            None
+            if request.user.is_staff
+            else list(visible_projects(request.user).values_list("pk", flat=True))
+        )
+        page = search.message_search(
+            query=query, project_ids=project_ids, after=form.cleaned_data["cursor"]
+        )
+        context["hits"] = _shown_hits(page.hits)
+        if page.next_after is not None:
+            moment, message_id = page.next_after
+            cursor = encode_cursor(iso8601(moment), str(message_id))
+            context["next_url"] = f"?{urlencode({'q': query, 'cursor': cursor})}"
+        context["first_url"] = (
+            f"?{urlencode({'q': query})}" if form.cleaned_data["cursor"] else None
+        )
+    return render(request, "sessions_app/search.html", context, status=status)

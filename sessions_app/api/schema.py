@@ -34,6 +34,8 @@ from .serializers import (
     MetaResponseSerializer,
     MetaSerializer,
     ObservingStatusSerializer,
+    SearchPageSerializer,
+    SearchQuerySerializer,
     SessionCopySerializer,
     SessionCreateSerializer,
     SessionEventCreateSerializer,
@@ -479,4 +481,19 @@ observing_status = extend_schema(
     tags=[TASKS],
     parameters=[SESSION_ID],
     responses=_responses(200, ObservingStatusSerializer, READ_ERRORS),
+)
+
+INVALID_SEARCH_QUERY = _error(400, "q: has no words to search for", "invalid_request")
+
+search_messages = extend_schema(
+    operation_id="search_messages",
+    summary="Search the text of the project's messages (an extension; not in the SDKs)",
+    description="Full-text search over every message of the key's project: text, tool calls' "
+    'names and arguments, tool results. Words and "quoted phrases" must all appear, case '
+    "aside; whole words only (no stemming, no prefixes). Newest messages first, one page at "
+    "a time: pass the page's `next_cursor` as `cursor` for the next one. Each item names the "
+    "session and the message, with an excerpt as HTML: escaped, the matches in `<mark>`.",
+    tags=["search"],
+    parameters=[SearchQuerySerializer],
+    responses=_responses(200, SearchPageSerializer, (400, 401), bad_request=INVALID_SEARCH_QUERY),
 )

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 import conversion
+from sessions_app import search
 from sessions_app.models import EVENT_TYPE_MAX_LENGTH, Session, SessionEvent
 
 from .pagination import MESSAGE_PAGE_SIZE_MAX, QuerySerializer
@@ -362,3 +363,52 @@ class SessionPageSerializer(serializers.Serializer[Any]):
 
 class MetaResponseSerializer(serializers.Serializer[Any]):
     meta = JSONObjectField()
+
+
+# Search (an extension: the Acontext SDKs have no search) ---------------------------------
+
+
+class SearchQuerySerializer(QuerySerializer):
+    q = serializers.CharField(
+        max_length=search.QUERY_MAX_CHARS,
+        help_text='Words and "quoted phrases"; a message must contain all of them (case does '
+        "not matter)",
+    )
+    limit = serializers.IntegerField(
+        min_value=1, max_value=search.SEARCH_PAGE_MAX, default=search.SEARCH_PAGE_DEFAULT
+    )
+    cursor = serializers.CharField(required=False, help_text="next_cursor of the previous page")
+
+    def validate_q(self, value: str) -> str:
+        try:
+            search.parse_query(value)
+        except search.InvalidSearchQuery as invalid:
+            raise serializers.ValidationError(str(invalid)) from None
+        return value
+
+
+class SearchHitSerializer(serializers.Serializer[Any]):
+    """A message that contains the query."""
+
+    session_id = serializers.UUIDField()
+    message_id = serializers.UUIDField(help_text="`ids[i]` of a message page")
+    seq = serializers.IntegerField(help_text="Its position in the session: 1, 2, 3...")
+    role = serializers.CharField(
+        help_text="user or assistant, or the role the stored format gave it (system, tool...)"
+    )
+    format = serializers.CharField(help_text="The format it was stored in")
+    created_at = serializers.DateTimeField()
+    highlight = serializers.CharField(
+        help_text="HTML: an excerpt of its text (text parts, tool calls' names and arguments, "
+        "tool results), every character escaped, the matches in <mark> elements"
+    )
+
+
+class SearchPageSerializer(serializers.Serializer[Any]):
+    """Newest first."""
+
+    items = SearchHitSerializer(many=True)
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text="Pass as cursor for the next page; null on the last page"
+    )
+    has_more = serializers.BooleanField()

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sessions_app import assets, services
+from sessions_app import assets, search, services
 from sessions_app.models import Message, Session, SessionEvent, iso8601
 
 from . import schema
@@ -39,6 +39,7 @@ from .serializers import (
     MessagePageQuerySerializer,
     MessageStoreSerializer,
     MetaSerializer,
+    SearchQuerySerializer,
     SessionCreateSerializer,
     SessionEventCreateSerializer,
     SessionEventSerializer,
@@ -150,6 +151,44 @@ class MaterialView(APIView):
         lasts = max(0, material.expires - int(time.time()))
         response["Cache-Control"] = f"private, max-age={lasts}"
         return response
+
+
+class SearchView(APIView):
+    """Full-text search in the key's project (an extension: the SDKs have no search)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @schema.search_messages
+    def get(self, request: Request) -> Response:
+        query = validated(SearchQuerySerializer, request.query_params)
+        cursor = query.get("cursor")
+        page = search.message_search(
+            query=query["q"],
+            project_ids=[request_project(request).pk],
+            limit=query["limit"],
+            after=decode_time_cursor(cursor) if cursor is not None else None,
+        )
+        next_after = page.next_after
+        return envelope(
+            {
+                "items": [
+                    {
+                        "session_id": hit.session_id,
+                        "message_id": hit.message_id,
+                        "seq": hit.seq,
+                        "role": hit.role,
+                        "format": hit.format,
+                        "created_at": iso8601(hit.created_at),
+                        "highlight": hit.highlight,
+                    }
+                    for hit in page.hits
+                ],
+                "next_cursor": encode_cursor(iso8601(next_after[0]), str(next_after[1]))
+                if next_after is not None
+                else None,
+                "has_more": next_after is not None,
+            }
+        )
 
 
 class SessionViewSet(viewsets.GenericViewSet[Session]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import conversion
 from sessions_app.services import ConvertedMessages
@@ -19,11 +20,14 @@ from .formats import present_item, present_system
 
 @dataclass(frozen=True, slots=True)
 class StoredPosition:
-    """Where a stored message sits: its seq (the conversation order) and the format it came in."""
+    """Where a stored message sits: its seq (the conversation order) and the format it came in,
+    when it was stored and its o200k_base token count."""
 
     message_id: str
     seq: int
     format: str
+    created_at: datetime | None = None
+    tokens: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,9 @@ class Bubble:
     meta_json: str
     item_json: str
     warnings: list[ShownWarning] = field(default_factory=list)
+    # When its (first) stored message was stored, and the tokens of every message it covers.
+    created_at: datetime | None = None
+    tokens: int = 0
 
     @property
     def covered_range(self) -> str:
@@ -107,6 +114,7 @@ def _bubbles(
         page.items, page.ids, page.metas, page.sources, strict=True
     ):
         presented = present_item(target_format, item, asset_urls)
+        first = positions.get(message_id)
         bubbles.append(
             Bubble(
                 role=presented.role,
@@ -118,6 +126,8 @@ def _bubbles(
                 source_seqs=[seq for seq in map(seq_of, sources) if seq is not None],
                 meta_json=pretty_json(meta),
                 item_json=pretty_json(item),
+                created_at=first.created_at if first is not None else None,
+                tokens=sum(positions[source].tokens for source in sources if source in positions),
             )
         )
     return bubbles

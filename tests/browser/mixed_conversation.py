@@ -7,6 +7,7 @@ attack the page (a script, an onerror handler, a javascript: link).
 """
 
 import base64
+import json
 import struct
 import zlib
 from typing import Any
@@ -247,3 +248,28 @@ def member(project: Project, username: str = "alice") -> User:
     user = User.objects.create_user(username=username, password=PASSWORD)
     project.members.add(user)
     return user
+
+
+def store_weather_run(session: Session, result_repeats: int = 20) -> None:
+    """An agent run for the edit strategies: a question, then three tool calls, each with a
+    long result (the city's line ``result_repeats`` times)."""
+    services.message_store(
+        session=session, blob={"role": "user", "content": "Weather in 3 cities?"}
+    )
+    for index, city in enumerate(("Paris", "Oslo", "Lima")):
+        call = {
+            "id": f"call_{index}",
+            "type": "function",
+            "function": {"name": "weather", "arguments": json.dumps({"city": city})},
+        }
+        services.message_store(
+            session=session, blob={"role": "assistant", "content": None, "tool_calls": [call]}
+        )
+        services.message_store(
+            session=session,
+            blob={
+                "role": "tool",
+                "tool_call_id": f"call_{index}",
+                "content": f"{city}: 20C " * result_repeats,
+            },
+        )

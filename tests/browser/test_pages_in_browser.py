@@ -56,7 +56,7 @@ def test_log_in_list_and_open_a_conversation(page: Page, mixed: Session, screens
     rows = page.locator("table.sessions tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("traveller-42")
-    expect(rows.first.locator("td.number")).to_have_text(str(len(MIXED_CONVERSATION)))
+    expect(rows.first.locator("td.number").first).to_have_text(str(len(MIXED_CONVERSATION)))
     screenshot(page, "session-list")
 
     page.get_by_role("link", name=str(mixed.pk)).click()

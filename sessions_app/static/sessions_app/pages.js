@@ -83,7 +83,10 @@
     document.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-copy]");
       if (!button) return;
-      const pre = button.closest(".raw").querySelector("pre");
+      // A raw cell copies its <pre>; a bubble's button names what it copies (its item JSON).
+      const pre = button.dataset.copy
+        ? button.closest(".bubble").querySelector(button.dataset.copy)
+        : button.closest(".raw").querySelector("pre");
       navigator.clipboard.writeText(pre.textContent).then(
         () => flash(button, "Copied"),
         () => flash(button, "Copy failed"),

@@ -20,6 +20,7 @@ READ = (400, 401, 404)
 OPERATIONS = {
     ("/api/v1/ping", "get"): ("ping", 200, ()),
     ("/api/v1/material/{token}", "get"): ("get_material", 200, (404,)),
+    ("/api/v1/search", "get"): ("search_messages", 200, (400, 401)),
     ("/api/v1/session", "get"): ("list_sessions", 200, (400, 401)),
     ("/api/v1/session", "post"): ("create_session", 201, (400, 401, 409, 413, 415)),
     ("/api/v1/session/{session_id}", "get"): ("get_session", 200, (400, 401, 404)),
@@ -339,6 +340,7 @@ def test_documented_examples_are_what_the_api_says(spec, api, session):
             None,
         ),
         "add_event": ("post", f"/api/v1/session/{session.pk}/events", {"type": "x", "data": []}),
+        "search_messages": ("get", "/api/v1/search?q=%21%21%21", None),
         "store_message": (
             "post",
             f"/api/v1/session/{session.pk}/messages",
@@ -372,12 +374,45 @@ def test_documented_examples_are_what_the_api_says(spec, api, session):
         assert response.json() == documented, operation_id
 
 
-@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
-def test_documentation_pages_answer_with_local_assets(path):
+@pytest.mark.parametrize(
+    ("path", "script"),
+    [
+        ("/api/docs/", b"/static/drf_spectacular_sidecar/"),
+        # The sidecar's bundle without its CDN logo (tests/acontext_site/test_redoc.py).
+        ("/api/redoc/", b"/api/redoc/bundles/redoc.standalone.js"),
+    ],
+)
+def test_documentation_pages_answer_with_local_assets(path, script):
     response = APIClient().get(path)
 
     assert response.status_code == 200
-    assert b"/static/drf_spectacular_sidecar/" in response.content
+    assert script in response.content
     # No CDN: the pages must work on a machine without internet access.
     assert b"https://" not in response.content
     assert b"http://" not in response.content
+
+
+def test_search_query_parameters(spec):
+    found = parameters(spec, "/api/v1/search", "get")
+
+    assert set(found) == {"q", "limit", "cursor"}
+    assert found["q"]["required"] is True
+    assert found["q"]["schema"] == {"type": "string", "minLength": 1, "maxLength": 200}
+    assert found["limit"]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100,
+        "default": 20,
+    }
+    page = resolve(spec, response_schema(spec, "/api/v1/search", "get", 200))
+    items = resolve(spec, page["properties"]["data"])["properties"]["items"]
+    hit = resolve(spec, items["items"])
+    assert list(hit["properties"]) == [
+        "session_id",
+        "message_id",
+        "seq",
+        "role",
+        "format",
+        "created_at",
+        "highlight",
+    ]
