@@ -2,6 +2,7 @@
 and from the result to the message in its conversation."""
 
 import pytest
+from django.db import connection
 from playwright.sync_api import Page, expect
 
 from sessions_app.models import Project, Session
@@ -32,8 +33,8 @@ def test_search_from_the_top_bar_to_the_message(page: Page, mixed: Session, scre
     page.wait_for_url("**/search/")
     screenshot(page, "search-empty")
 
-    # Tool-call arguments: one call's {"city": "Oslo"}, the other's {"tz": "Europe/Oslo"};
-    # and the user's question.
+    # Tool-call arguments: one call's {"city": "Oslo"}, the other's {"tz": "Europe/Oslo"}
+    # (one word to FTS5, a file path to Postgres' parser); and the user's question.
     search_for(page, "oslo")
     results = page.locator("section.conversation article.bubble")
     expect(results).to_have_count(2)
@@ -41,7 +42,8 @@ def test_search_from_the_top_bar_to_the_message(page: Page, mixed: Session, scre
     expect(results.nth(0).locator("p.prose")).to_have_text(
         'get_weather\n{"city": "Oslo"}\nget_time\n{"tz": "Europe/Oslo"}'
     )
-    expect(results.nth(0).locator("mark")).to_have_text(["Oslo", "Oslo"])
+    in_the_path = [] if connection.vendor == "postgresql" else ["Oslo"]
+    expect(results.nth(0).locator("mark")).to_have_text(["Oslo", *in_the_path])
     expect(results.nth(1).locator("a.seq")).to_have_text("#2")
     expect(results.nth(1).locator("mark")).to_have_text(["Oslo"])
     expect(results.nth(0).locator("span.end-user")).to_have_text("traveller-42")
@@ -68,14 +70,14 @@ def test_markup_in_results_is_text(page: Page, mixed: Session, screenshot):
     log_in(page)
     page.goto("/search/")
 
-    search_for(page, "pwned")
+    search_for(page, "onerror")
 
     results = page.locator("section.conversation article.bubble")
     expect(results).to_have_count(1)
     expect(results.first.locator("p.prose")).to_contain_text(
         '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
     )
-    expect(results.first.locator("mark")).to_have_text(["pwned", "pwned"])
+    expect(results.first.locator("mark")).to_have_text(["onerror"])
     expect(page.locator("img[src='x']")).to_have_count(0)
     assert_nothing_ran(page)
     screenshot(page, "search-escaped")
