@@ -141,7 +141,8 @@ def message_search(
     after: tuple[datetime, uuid.UUID] | None = None,
 ) -> SearchPage:
     """The newest messages of these projects (all projects when None) that contain every
-    term of ``query``, after the position ``after``; two queries whatever the page size.
+    term of ``query``, after the position ``after``: one statement on Postgres (in a
+    transaction that turns JIT off), two on SQLite, whatever the page size.
 
     Raises ``InvalidSearchQuery`` when the query has no words.
     """
