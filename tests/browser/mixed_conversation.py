@@ -26,11 +26,11 @@ ATTACK_TEXT = (
 PASSWORD = "correct-horse-battery-staple"
 
 
-def gradient_png(size: int = 48) -> str:
-    """A small, visibly coloured PNG as base64 (a 1x1 pixel would be invisible in screenshots)."""
+def picture_png(width: int = 160, height: int = 96) -> bytes:
+    """A real RGB PNG with a colour gradient: big enough to see in a screenshot."""
     rows = b"".join(
-        b"\x00" + b"".join(bytes((x * 255 // size, y * 255 // size, 160)) for x in range(size))
-        for y in range(size)
+        b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, 160)) for x in range(width))
+        for y in range(height)
     )
 
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -41,14 +41,18 @@ def gradient_png(size: int = 48) -> str:
             + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
         )
 
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    png = (
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
-    return base64.b64encode(png).decode()
+
+
+def gradient_png(size: int = 48) -> str:
+    """A small, visibly coloured PNG as base64 (a 1x1 pixel would be invisible in screenshots)."""
+    return base64.b64encode(picture_png(size, size)).decode()
 
 
 PNG = gradient_png()

@@ -1,39 +1,12 @@
 """A conversation with uploaded files, for the page, admin and browser tests: a picture, a
 recording, a PDF and a CSV table, stored through the service as the API stores an upload."""
 
-import struct
-import zlib
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sessions_app import services
 from sessions_app.models import Message, Session
+from tests.browser.mixed_conversation import picture_png
 from tests.sessions_app.asset_samples import PDF, TEXT, WAV
-
-
-def picture_png(width: int = 160, height: int = 96) -> bytes:
-    """A real RGB PNG with a colour gradient: big enough to see in a screenshot."""
-    rows = b"".join(
-        b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, 160)) for x in range(width))
-        for y in range(height)
-    )
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
 
 PICTURE = picture_png()
 # name: (bytes, the type the client declares, the part's type)
