@@ -9,12 +9,14 @@ of every blob (what storing does) plus ``render``; the floor is ``json.loads`` +
 of the same source blobs, measured in the same run. Figures are the best of ``--repeat`` runs,
 each with the garbage collector paused (as timeit does).
 
-Where LiteLLM is installed (``pip install -e '.[bench]'``), the OpenAI conversation is also
-converted to Anthropic and to Gemini by LiteLLM's own message transformation (its system
-message split and ``anthropic_messages_pt``; ``transform_system_message`` and
-``gemini_convert_messages_with_history``), timed in the same run beside this converter's read
-path (``render`` of the stored conversation) and full path (``normalize`` + ``render``). LiteLLM
-changes the list it is given, so each of its runs gets a fresh copy, made outside the timing.
+Where LiteLLM is installed (``pip install -e '.[bench]'``), the same conversation is also
+converted by LiteLLM's own message transformations, timed in the same run beside this
+converter's read path (``render`` of the stored conversation) and full path (``normalize`` +
+``render``): OpenAI to Anthropic (its system message split and ``anthropic_messages_pt``) and
+to Gemini (``transform_system_message`` and ``gemini_convert_messages_with_history``), OpenAI
+to Responses input items (``convert_chat_completion_messages_to_responses_api``) and back
+(``transform_responses_api_input_to_messages``). LiteLLM changes the list it is given, so each
+of its runs gets a fresh copy, made outside the timing.
 """
 
 from __future__ import annotations
@@ -112,17 +114,28 @@ def best_of_on_copies(repeat: int, work: Callable[[Any], object], data: Any) -> 
     return min(timed(partial(work, copy.deepcopy(data))) for _ in range(repeat))
 
 
-def litellm_converters() -> dict[str, Callable[[list[Any]], object]] | None:
-    """LiteLLM's OpenAI -> Anthropic and OpenAI -> Gemini message transformations, or None
-    when LiteLLM is not installed."""
+# (source, target) -> LiteLLM's conversion of a conversation stored in ``source``.
+LiteLLMConverters = dict[tuple[str, str], Callable[[list[Any]], object]]
+
+
+def litellm_converters() -> LiteLLMConverters | None:
+    """LiteLLM's own message transformations, or None when LiteLLM is not installed: OpenAI
+    Chat Completions to Anthropic and to Gemini, and both ways between Chat Completions and
+    the Responses API's input items."""
     # Its price list is in the package; without this it tries to download one at import.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     try:
+        from litellm.completion_extras.litellm_responses_transformation.transformation import (
+            LiteLLMResponsesTransformationHandler,
+        )
         from litellm.litellm_core_utils.prompt_templates.factory import anthropic_messages_pt
         from litellm.llms.anthropic.chat.transformation import AnthropicConfig
         from litellm.llms.vertex_ai.gemini.transformation import (
             _gemini_convert_messages_with_history,
             _transform_system_message,
+        )
+        from litellm.responses.litellm_completion_transformation.transformation import (
+            LiteLLMCompletionResponsesConfig,
         )
     except ImportError:
         return None
@@ -137,7 +150,21 @@ def litellm_converters() -> dict[str, Callable[[list[Any]], object]] | None:
         system, rest = _transform_system_message(supports_system_message=True, messages=messages)
         return system, _gemini_convert_messages_with_history(messages=rest)
 
-    return {"anthropic": to_anthropic, "gemini": to_gemini}
+    # Untyped where LiteLLM is installed, unknown where it is not: Any either way.
+    handler: Any = LiteLLMResponsesTransformationHandler
+
+    def to_responses(messages: list[Any]) -> object:
+        return handler().convert_chat_completion_messages_to_responses_api(messages)
+
+    def from_responses(items: list[Any]) -> object:
+        return LiteLLMCompletionResponsesConfig.transform_responses_api_input_to_messages(items, {})
+
+    return {
+        ("openai", "anthropic"): to_anthropic,
+        ("openai", "gemini"): to_gemini,
+        ("openai", "openai_responses"): to_responses,
+        ("openai_responses", "openai"): from_responses,
+    }
 
 
 def compare_with_litellm(openai_blobs: list[Any], repeat: int) -> None:
@@ -147,19 +174,21 @@ def compare_with_litellm(openai_blobs: list[Any], repeat: int) -> None:
         return
     from importlib.metadata import version
 
-    messages = stored(openai_blobs, "openai")
-    print(f"\nagainst LiteLLM {version('litellm')}, the same {len(openai_blobs)} OpenAI messages:")
+    print(f"\nagainst LiteLLM {version('litellm')}, the same conversation in the source format:")
     print_header(
-        f"{'openai -> target':18} {'LiteLLM ms':>11} {'render ms':>10} {'x LiteLLM':>10}"
-        f" {'store+render ms':>16} {'x LiteLLM':>10}"
+        f"{'source -> target':28} {'msgs':>6} {'LiteLLM ms':>11} {'render ms':>10}"
+        f" {'x LiteLLM':>10} {'store+render ms':>16} {'x LiteLLM':>10}"
     )
-    for target, convert in converters.items():
-        theirs = best_of_on_copies(repeat, convert, openai_blobs)
+    for (source, target), convert in converters.items():
+        blobs = source_blobs(source, openai_blobs)
+        messages = stored(blobs, source)
+        theirs = best_of_on_copies(repeat, convert, blobs)
         read = best_of(repeat, partial(render, messages, target))
-        full = best_of(repeat, partial(store_and_render, openai_blobs, "openai", target))
+        full = best_of(repeat, partial(store_and_render, blobs, source, target))
         print(
-            f"{'openai -> ' + target:18} {theirs * 1000:>11.1f} {read * 1000:>10.1f}"
-            f" {read / theirs:>10.2f} {full * 1000:>16.1f} {full / theirs:>10.2f}"
+            f"{source + ' -> ' + target:28} {len(blobs):>6} {theirs * 1000:>11.1f}"
+            f" {read * 1000:>10.1f} {read / theirs:>10.2f} {full * 1000:>16.1f}"
+            f" {full / theirs:>10.2f}"
         )
 
 
@@ -193,7 +222,7 @@ def main() -> None:
     openai_blobs = agent_conversation_openai(arguments.messages)
     print(f"{arguments.messages} generated OpenAI messages; best of {arguments.repeat} runs\n")
     print_header(
-        f"{'source -> target':24} {'msgs':>6} {'render msg/s':>13} {'x floor':>8}"
+        f"{'source -> target':36} {'msgs':>6} {'render msg/s':>13} {'x floor':>8}"
         f" {'store+render msg/s':>19} {'x floor':>8} {'floor msg/s':>12}"
     )
     worst = 0.0
@@ -207,7 +236,7 @@ def main() -> None:
             worst = max(worst, read / floor)
             count = len(blobs)
             print(
-                f"{source + ' -> ' + target:24} {count:>6} {count / read:>13,.0f}"
+                f"{source + ' -> ' + target:36} {count:>6} {count / read:>13,.0f}"
                 f" {read / floor:>8.2f} {count / full:>19,.0f} {full / floor:>8.2f}"
                 f" {count / floor:>12,.0f}"
             )

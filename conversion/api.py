@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from conversion import acontext, anthropic, gemini, openai
+from conversion import acontext, anthropic, gemini, openai, openai_responses
 from conversion.canonical import FORMATS, JSONObject, Rendered, StoredMessage, UnknownFormat
 from conversion.conversation import Conversation, EarlierCalls
 
@@ -14,12 +14,14 @@ READERS: dict[str, Callable[[Any], JSONObject]] = {
     "anthropic": anthropic.to_canonical,
     "gemini": gemini.to_canonical,
     "acontext": acontext.to_canonical,
+    "openai_responses": openai_responses.to_canonical,
 }
 RENDERERS: dict[str, Callable[[Conversation], None]] = {
     "openai": openai.render,
     "anthropic": anthropic.render,
     "gemini": gemini.render,
     "acontext": acontext.render,
+    "openai_responses": openai_responses.render,
 }
 
 

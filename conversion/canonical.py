@@ -16,7 +16,9 @@ of PART_TYPES. Shared meta keys (every provider understands them):
 - thinking: the visible reasoning in ``text``; signatures are provider-only data.
 
 Provider-only data lives under the provider's own key (``meta["anthropic"]``,
-``meta["gemini"]``, ``meta["openai"]``) so that it is replayed to that provider only.
+``meta["gemini"]``, ``meta["openai"]``, ``meta["openai_responses"]``) so that it is replayed to
+that provider only (the two OpenAI formats share a few ``meta["openai"]`` fields: see
+``openai_responses.py``).
 Message-level ``meta`` keeps roles the canonical model lacks (``role``: system, developer,
 tool, function) and provider-only message fields.
 """
@@ -29,7 +31,7 @@ from typing import Any, NamedTuple
 
 JSONObject = dict[str, Any]
 
-FORMATS = ("openai", "anthropic", "gemini", "acontext")
+FORMATS = ("openai", "anthropic", "gemini", "acontext", "openai_responses")
 PART_TYPES = frozenset(
     ("text", "image", "audio", "video", "file", "tool-call", "tool-result", "thinking", "data")
 )

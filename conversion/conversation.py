@@ -33,8 +33,20 @@ from conversion.canonical import (
     make_part,
 )
 
-PROVIDERS = ("openai", "anthropic", "gemini")
-PROVIDER_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Gemini"}
+PROVIDERS = ("openai", "anthropic", "gemini", "openai_responses")
+PROVIDER_NAMES = {
+    "openai": "OpenAI",
+    "anthropic": "Anthropic",
+    "gemini": "Gemini",
+    "openai_responses": "OpenAI Responses",
+}
+# Both OpenAI formats read what the OpenAI Files API issued, and the fields of Chat
+# Completions data that the Responses format carries too (a file id, an image's detail, the
+# refusal and custom-tool flags): by target, then by the provider whose data it is.
+FILE_ISSUERS = {"openai_responses": "openai"}
+SHARED_FIELDS = {
+    "openai_responses": {"openai": frozenset(("file_id", "detail", "refusal", "custom"))},
+}
 MISSING_RESULT_TEXT = "No result was recorded for this tool call."
 # Keys of a provider's part data that record how the part was shaped there rather than
 # fields of it: what they hold reaches every target through the part's shared fields (the
@@ -43,6 +55,9 @@ REPRESENTATION_KEYS = {
     "openai": frozenset(),
     "anthropic": frozenset(("source", "block")),
     "gemini": frozenset(("role_missing",)),
+    # An item's id and status name it on OpenAI's servers: no other provider can use them,
+    # and this format's easy message form does without them.
+    "openai_responses": frozenset(("id", "status")),
 }
 # Names of tool calls made before the first message given (a page that starts in the
 # middle of a conversation), looked up by call id: the service asks the stored session.
@@ -56,8 +71,12 @@ class ToolNameRule:
     max_length: int
 
 
+OPENAI_TOOL_NAMES = ToolNameRule(
+    re.compile(r"[a-zA-Z0-9_-]{1,64}"), re.compile(r"[^a-zA-Z0-9_-]"), 64
+)
 TOOL_NAME_RULES = {
-    "openai": ToolNameRule(re.compile(r"[a-zA-Z0-9_-]{1,64}"), re.compile(r"[^a-zA-Z0-9_-]"), 64),
+    "openai": OPENAI_TOOL_NAMES,
+    "openai_responses": OPENAI_TOOL_NAMES,
     "anthropic": ToolNameRule(
         re.compile(r"[a-zA-Z0-9_-]{1,128}"), re.compile(r"[^a-zA-Z0-9_-]"), 128
     ),
@@ -93,10 +112,11 @@ class Entry:
     pieces: list[Piece] = field(default_factory=list)
 
 
-def _dropped_fields(provider: str, fields: JSONObject) -> str | None:
+def _dropped_fields(provider: str, fields: JSONObject, target: str) -> str | None:
     """What a provider_data_dropped warning says was left out of a part or message (None:
     nothing that the target did not get in another form)."""
-    kept = set(fields) - REPRESENTATION_KEYS[provider] - {"extra"}
+    shared = SHARED_FIELDS.get(target, {}).get(provider, frozenset())
+    kept = set(fields) - REPRESENTATION_KEYS[provider] - shared - {"extra"}
     extra = fields.get("extra")
     if isinstance(extra, dict):
         kept.update(extra)  # fields the reader did not model, kept under "extra"
@@ -257,7 +277,7 @@ class Conversation:
             return
         for provider in PROVIDERS:
             if provider != target and meta.get(provider):
-                dropped = _dropped_fields(provider, meta[provider])
+                dropped = _dropped_fields(provider, meta[provider], target)
                 if dropped is not None:
                     self.drop(piece, "provider_data_dropped", dropped)
 
@@ -271,7 +291,7 @@ class Conversation:
         """Leave out media known only by another provider's file reference: only the
         provider that issued it can read it. True when the piece was left out."""
         reference = bound_reference(piece.part)
-        if reference is None or reference[0] == self.target:
+        if reference is None or reference[0] == FILE_ISSUERS.get(self.target, self.target):
             return False
         issuer, name = reference
         self.drop(
@@ -317,7 +337,7 @@ class Conversation:
             if key == target or key in understood or key == "role":
                 continue
             if key in PROVIDERS:
-                dropped = _dropped_fields(key, value)
+                dropped = _dropped_fields(key, value, target)
                 if dropped is not None:
                     self.warn_message(
                         entry.message, "provider_data_dropped", f"left out: {dropped}"
@@ -403,9 +423,19 @@ class Conversation:
             entry = self._entry(position, roles[position])
             position += 1
             entries.append(entry)
-            calls = [piece for piece in entry.pieces if piece.part["type"] == "tool-call"]
-            if entry.role != "assistant" or not calls:
+            if entry.role != "assistant":
                 orphans += [piece for piece in entry.pieces if piece.part["type"] == "tool-result"]
+                continue
+            # One assistant turn may be several stored messages (the Responses API keeps its
+            # reasoning, text and each call as items of their own): the results answer the
+            # whole turn, after it.
+            calls = [piece for piece in entry.pieces if piece.part["type"] == "tool-call"]
+            while position < count and roles[position] == "assistant":
+                entry = self._entry(position, "assistant")
+                position += 1
+                entries.append(entry)
+                calls += [piece for piece in entry.pieces if piece.part["type"] == "tool-call"]
+            if not calls:
                 continue
             run: list[Entry] = []
             while position < count and roles[position] == "user":

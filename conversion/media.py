@@ -114,6 +114,8 @@ def media_type_from_url(url: str) -> str | None:
 # data; Anthropic takes images and PDF documents by URL; Gemini takes any file by URI.
 URL_MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     "openai": ("image/",),
+    # The Responses API takes images and documents by URL (``file_url``), audio not at all.
+    "openai_responses": ("image/", "application/"),
     "anthropic": ("image/", "application/pdf"),
     "gemini": ("image/", "audio/", "video/", "application/pdf"),
 }

@@ -274,7 +274,21 @@ def render(conversation: Conversation) -> None:
     """OpenAI keeps system messages in place and gives each tool result its own message."""
     deferred_media: list[JSONObject] = []
     deferred_sources: list[str] = []
+    # The index of the assistant item that the current turn is building: Chat Completions
+    # wants all of a turn's calls in one message, answered right after it, and a turn stored
+    # as several messages (Responses items: text, then each call) is one message here. A
+    # stored message replayed as it is opens a turn only when it has calls.
+    turn: int | None = None
     for entry in conversation.entries:
+        if entry.role != "assistant":
+            turn = None
+        elif turn is not None:
+            conversation.note_message_data(entry, PROVIDER, MESSAGE_FIELDS)
+            item = _assistant_item(entry, conversation)
+            if item is not None:
+                conversation.items[turn] = _merged_turn(conversation.items[turn], item)
+                conversation.sources[turn].append(entry.message.id)
+            continue
         message = conversation.verbatim(entry)
         if entry.role != "user" or (message is not None and not _only_tool_results(entry)):
             # Media lifted out of tool results follows the last tool message: in the next user
@@ -282,6 +296,8 @@ def render(conversation: Conversation) -> None:
             conversation.flush_deferred(deferred_media, deferred_sources, _user_item)
         if message is not None:
             conversation.emit(message.raw, [message.id])
+            if entry.role == "assistant" and message.raw.get("tool_calls"):
+                turn = len(conversation.items) - 1
             continue
         conversation.note_message_data(entry, PROVIDER, MESSAGE_FIELDS)
         if entry.role == "system":
@@ -290,9 +306,34 @@ def render(conversation: Conversation) -> None:
             item = _assistant_item(entry, conversation)
             if item is not None:
                 conversation.emit(item, [entry.message.id])
+                turn = len(conversation.items) - 1
         else:
             _render_user(entry, conversation, deferred_media, deferred_sources)
     conversation.flush_deferred(deferred_media, deferred_sources, _user_item)
+
+
+def _merged_turn(turn: JSONObject, item: JSONObject) -> JSONObject:
+    """``turn`` (an assistant item, perhaps a stored one: it is copied, never changed) with
+    the text, calls and fields of ``item``, the next message of the turn."""
+    merged = dict(turn)
+    if item.get("content"):
+        content = [*_text_parts(turn.get("content")), *_text_parts(item["content"])]
+        merged["content"] = _collapse_text(content)
+    calls = [*turn.get("tool_calls", ()), *item.get("tool_calls", ())]
+    if calls:
+        merged["tool_calls"] = calls
+    if "refusal" in item and "refusal" in turn:
+        merged["refusal"] = f"{turn['refusal']}\n{item['refusal']}"
+    for key in ("refusal", "audio", "name"):
+        if key in item and key not in merged:
+            merged[key] = item[key]
+    return merged
+
+
+def _text_parts(content: str | list[JSONObject] | None) -> list[JSONObject]:
+    if isinstance(content, list):
+        return content
+    return [{"type": "text", "text": content}] if content else []
 
 
 def _only_tool_results(entry: Entry) -> bool:

@@ -1,6 +1,7 @@
 """A short trip-planning conversation that touches every format and the usual hard parts:
 a system prompt, a tool call and its result, an image, Anthropic thinking, a Gemini voice
-note, and a file uploaded the way the SDKs upload one.
+note, an OpenAI Responses turn with reasoning and a web search, and a file uploaded the way
+the SDKs upload one.
 
 Its media are made here and travel inline (base64, or an uploaded file), never as a link, so
 a first run shows them offline. And each provider format meets something it cannot take, so
@@ -11,7 +12,10 @@ the conversion warnings show on a first run:
 - read as Anthropic, the Gemini voice note is left out (Anthropic takes no audio):
   ``media_unsupported``;
 - read as OpenAI, Anthropic or Gemini, the uploaded map's file name is left out (their image
-  parts have no name): ``provider_data_dropped``.
+  parts have no name): ``provider_data_dropped``;
+- read as anything but OpenAI Responses, its reasoning (``thinking_dropped``) and its web
+  search call (``unsupported_part``) are left out; read as OpenAI Responses, the Anthropic
+  thinking, the voice note (it takes no audio) and the map's file name are.
 
 Format acontext is the stored canonical form itself: nothing is lost, so it warns of nothing.
 """
@@ -215,6 +219,51 @@ DEMO_CONVERSATION: list[DemoMessage] = [
                 {
                     "text": "Start at the Trocadéro, cross the Seine to the Champ de Mars, then "
                     "follow the river east to the Musée d'Orsay (about 4 km)."
+                }
+            ],
+        },
+        {},
+    ),
+    (
+        "openai_responses",
+        {"role": "user", "content": "Is the Musée d'Orsay open late on Thursdays?"},
+        {"source": "web"},
+    ),
+    (
+        "openai_responses",
+        {
+            "type": "reasoning",
+            "id": "rs_demo_1",
+            "summary": [
+                {"type": "summary_text", "text": "Opening hours change: check the museum's site."}
+            ],
+            # Made up: only OpenAI could decrypt it, and the demo never calls OpenAI.
+            "encrypted_content": "ZGVtby1yZWFzb25pbmctbm90LWZyb20tb3BlbmFp",
+        },
+        {},
+    ),
+    (
+        "openai_responses",
+        {
+            "type": "web_search_call",
+            "id": "ws_demo_1",
+            "status": "completed",
+            "action": {"type": "search", "query": "Musée d'Orsay opening hours Thursday"},
+        },
+        {},
+    ),
+    (
+        "openai_responses",
+        {
+            "type": "message",
+            "id": "msg_demo_1",
+            "role": "assistant",
+            "status": "completed",
+            "content": [
+                {
+                    "type": "output_text",
+                    "text": "Yes: on Thursdays it stays open until 21:45.",
+                    "annotations": [],
                 }
             ],
         },

@@ -212,7 +212,8 @@ def test_the_python_blocks_run_after_make_run_and_print_what_the_readme_says(liv
     assert reading == f"{sample.this_time_tokens} {len(sample.items)}\n"
     assert edits == ""
     assert raw_answer == (
-        "You are a concise travel assistant.\n['media_unsupported', 'provider_data_dropped']\n"
+        "You are a concise travel assistant.\n"
+        "['media_unsupported', 'thinking_dropped', 'unsupported_part', 'provider_data_dropped']\n"
     )
     for line in raw_answer.splitlines():
         assert f"# {line}" in python[3]

@@ -242,7 +242,8 @@ INVALID_USE_UUID = _error(400, "use_uuid: Must be a valid UUID.", "invalid_reque
 INVALID_CONFIGS = _error(400, "configs: Must be a JSON object.", "invalid_request")
 UNKNOWN_FORMAT = _error(
     400,
-    "format: unknown format 'xml'; expected one of openai, anthropic, gemini, acontext",
+    "format: unknown format 'xml'; expected one of openai, anthropic, gemini, acontext, "
+    "openai_responses",
     "unknown_format",
 )
 INVALID_BLOB = _error(400, "blob.content[1].image_url: is required", "invalid_message")

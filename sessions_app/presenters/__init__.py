@@ -15,8 +15,9 @@ an ``asset`` record, never by a URL, and the page gives each file's URL (``asset
 sha256: this server's login-checked address for it), so only the server decides what loads.
 
 Layout, as ``conversion/`` is laid out: ``blocks`` (what a template draws, ``safe_url``),
-one module per format (``openai``, ``anthropic``, ``gemini``, ``acontext``), ``formats``
-(which presenter reads which format), ``pages`` (bubbles and side-by-side rows).
+one module per format (``openai``, ``openai_responses``, ``anthropic``, ``gemini``,
+``acontext``), ``formats`` (which presenter reads which format), ``pages`` (bubbles and
+side-by-side rows).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from .blocks import (
 from .formats import PRESENTERS, SYSTEM_PRESENTERS, present_item, present_system
 from .gemini import gemini_blocks, present_gemini
 from .openai import present_openai
+from .openai_responses import present_openai_responses
 from .pages import (
     Bubble,
     PresentedPage,
@@ -82,6 +84,7 @@ __all__ = [
     "present_gemini",
     "present_item",
     "present_openai",
+    "present_openai_responses",
     "present_page",
     "present_side_by_side",
     "present_system",

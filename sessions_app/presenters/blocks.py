@@ -19,6 +19,7 @@ AssetUrls = Mapping[str, str]
 
 FORMAT_LABELS = {
     "openai": "OpenAI",
+    "openai_responses": "OpenAI Responses",
     "anthropic": "Anthropic",
     "gemini": "Gemini",
     "acontext": "Acontext",

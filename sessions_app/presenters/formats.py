@@ -1,4 +1,4 @@
-"""One presenter per format: a fifth format is one more module and one more line here."""
+"""One presenter per format: a new format is one more module and one more line here."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ from .blocks import (
 )
 from .gemini import gemini_blocks, present_gemini
 from .openai import present_openai
+from .openai_responses import present_openai_responses
 
 PRESENTERS: dict[str, Callable[[JSONObject], Presented]] = {
     "openai": present_openai,
+    "openai_responses": present_openai_responses,
     "anthropic": present_anthropic,
     "gemini": present_gemini,
     "acontext": present_acontext,

@@ -11,7 +11,7 @@ from conversion import Rendered, StoredMessage, normalize, render
 from tests.conversion import rules, strict_types
 
 CORPUS = Path(__file__).parent / "corpus"
-PROVIDERS = ("openai", "anthropic", "gemini")
+PROVIDERS = ("openai", "anthropic", "gemini", "openai_responses")
 
 
 def message_id(position: int, prefix: str = "0") -> str:
@@ -60,6 +60,10 @@ def assert_valid_request(rendered: Rendered, target: str) -> None:
     elif target == "gemini":
         strict_types.validate_gemini_contents(rendered.items, rendered.system)
         rules.check_gemini_rules(rendered.items, rendered.system)
+    elif target == "openai_responses":
+        assert rendered.system is None
+        strict_types.validate_openai_responses_items(rendered.items)
+        rules.check_openai_responses_rules(rendered.items)
 
 
 def corpus_files(provider: str) -> list[Path]:

@@ -11,7 +11,8 @@ returns None.
 
 Common exception: the calls of the *last* assistant/model message may stay
 unanswered when nothing but tool messages follow it, because a conversation
-paused in the middle of a tool run is a normal stored state.
+paused in the middle of a tool run is a normal stored state. (For the OpenAI
+Responses items: calls may stay open when only items of the model's turn follow.)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "RuleViolation",
     "check_anthropic_rules",
     "check_gemini_rules",
+    "check_openai_responses_rules",
     "check_openai_rules",
 ]
 
@@ -281,6 +283,7 @@ def check_anthropic_rules(items: list[Any], system: object = None) -> None:
     _check_anthropic_system(system)
     previous: tuple[Loc, str] | None = None  # (loc, role) of the previous message
     open_calls: _OpenCalls | None = None
+    last = len(_list(items, ("items",))) - 1
     for msg_loc, message in _dict_items(_list(items, ("items",)), ("items",)):
         role = _anthropic_role(message, msg_loc, previous)
         blocks = _anthropic_blocks(message, msg_loc)
@@ -289,7 +292,9 @@ def check_anthropic_rules(items: list[Any], system: object = None) -> None:
         _check_tool_results_first(blocks)
         if role == "user":
             calls = open_calls or _OpenCalls("tool_use", previous[0] if previous else None)
-            _answer_tool_uses(blocks, calls, msg_loc)
+            # The tool run is paused when nothing but some of its results follow.
+            paused = msg_loc[1] == last and all(b.get("type") == "tool_result" for _, b in blocks)
+            _answer_tool_uses(blocks, calls, msg_loc, paused=paused)
         open_calls = _anthropic_tool_uses(blocks, msg_loc) if role == "assistant" else None
         previous = (msg_loc, role)
     # open_calls left over: the last assistant's tool run is paused, which is allowed.
@@ -403,13 +408,19 @@ def _anthropic_tool_uses(
 
 
 def _answer_tool_uses(
-    blocks: list[tuple[Loc, Mapping[str, Any]]], open_calls: _OpenCalls, msg_loc: Loc
+    blocks: list[tuple[Loc, Mapping[str, Any]]],
+    open_calls: _OpenCalls,
+    msg_loc: Loc,
+    *,
+    paused: bool,
 ) -> None:
-    """The user message right after tool_use blocks must answer every one of them."""
+    """The user message right after tool_use blocks must answer every one of them (unless
+    it ends a paused run)."""
     for loc, block in blocks:
         if block.get("type") == "tool_result":
             open_calls.answer(block.get("tool_use_id"), (*loc, "tool_use_id"))
-    open_calls.require_all_answered(by=msg_loc)
+    if not paused:
+        open_calls.require_all_answered(by=msg_loc)
 
 
 # =========================================================================== Gemini
@@ -452,9 +463,12 @@ class _GeminiTurn:
 def check_gemini_rules(contents: list[Any], system_instruction: object = None) -> None:
     """Roles, function call/response pairing and names, response objects, media, thoughts."""
     previous: _GeminiTurn | None = None
+    last = len(_list(contents, ("items",))) - 1
     for content_loc, content in _dict_items(_list(contents, ("items",)), ("items",)):
         turn = _gemini_turn(content, content_loc)
-        _answer_function_calls(turn, previous)
+        # The tool run is paused when nothing but some of its responses follow.
+        paused = content_loc[1] == last and len(content.get("parts") or ()) == len(turn.responses)
+        _answer_function_calls(turn, previous, paused=paused)
         _check_call_position(turn, previous)
         previous = turn
     # calls of the last content may be unanswered: a paused tool run.
@@ -540,8 +554,11 @@ def _nonempty_str(value: object) -> bool:
     return isinstance(value, str) and bool(value)
 
 
-def _answer_function_calls(turn: _GeminiTurn, previous: _GeminiTurn | None) -> None:
-    """``turn`` must answer exactly the calls of ``previous``, one response per call."""
+def _answer_function_calls(
+    turn: _GeminiTurn, previous: _GeminiTurn | None, *, paused: bool
+) -> None:
+    """``turn`` must answer exactly the calls of ``previous``, one response per call (some
+    of them, when it ends a paused run)."""
     calls = previous.calls if previous is not None else []
     if calls and turn.role != "user":
         owner = format_path(calls[0].loc[:2])
@@ -551,7 +568,7 @@ def _answer_function_calls(turn: _GeminiTurn, previous: _GeminiTurn | None) -> N
     for loc, response in turn.responses:
         _match_response(response, loc, calls, previous)
     for call in calls:
-        if not call.answered:
+        if not call.answered and not paused:
             label = _call_label(call.name, call.call_id)
             raise _violation(
                 call.loc, f"functionCall {label} is not answered by {format_path(turn.loc)}"
@@ -600,3 +617,240 @@ def _check_system_instruction(instruction: Mapping[str, Any]) -> None:
             raise _violation(part_loc, "system instruction parts must be text parts")
         if part["text"] == "":
             raise _violation((*part_loc, "text"), "Gemini rejects a part of empty text")
+
+
+# =========================================================================== OpenAI Responses
+
+# Each call item type and the output item type that answers it.
+_RESPONSES_CALLS = {
+    "function_call": "function_call_output",
+    "custom_tool_call": "custom_tool_call_output",
+    "computer_call": "computer_call_output",
+}
+_RESPONSES_OUTPUTS = {output: call for call, output in _RESPONSES_CALLS.items()}
+# Messages that go on with the conversation: a tool run must be closed before them.
+_RESPONSES_TURN_ROLES = ("user", "system", "developer")
+_RESPONSES_ASSISTANT_PARTS = ("output_text", "refusal")
+# Item ids: the API rejects other characters and longer ids ("Invalid 'input[2].id': string
+# too long. Expected a string with maximum length 64"; "Expected an ID that contains letters,
+# numbers, underscores, or dashes"), and ids whose prefix does not fit the item type
+# ("Invalid 'input[3].id': 'call_...'. Expected an ID that begins with 'fc'.", error code
+# invalid_id_prefix). Only the prefixes seen in such API errors are checked.
+RESPONSES_ITEM_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+RESPONSES_ID_PREFIXES = {
+    "message": "msg",  # an output message (the only message item with an id)
+    "function_call": "fc",
+    "custom_tool_call": "ctc",
+    "reasoning": "rs",
+    "web_search_call": "ws",
+}
+# "Invalid 'input[].call_id': string too long. Expected max length 64."
+RESPONSES_CALL_ID_MAX = 64
+_IMAGE_DATA_URL = re.compile(r"^data:image/[a-zA-Z0-9.+-]+;base64,")
+_ANY_DATA_URL = re.compile(r"^data:[a-zA-Z0-9.+-]+/[a-zA-Z0-9.+-]+;base64,")
+
+
+@dataclass
+class _ResponsesCall:
+    kind: str  # function_call / custom_tool_call / computer_call
+    loc: Loc  # of its call_id
+    answered: Loc | None = None  # the call_id of its output item
+
+
+def check_openai_responses_rules(items: list[Any]) -> None:
+    """Call/output pairing and order, ids, tool names, message parts, media of Responses items.
+
+    Every function_call / custom_tool_call / computer_call is answered by a later output item of
+    the matching type with its call_id, before the conversation goes on; calls still open at the
+    end are allowed (a paused agent run: only the model's items and outputs follow them).
+    """
+    calls: dict[str, _ResponsesCall] = {}
+    after_output = False  # the previous item is an output item
+    for loc, item in _dict_items(_list(items, ("items",)), ("items",)):
+        kind = _responses_kind(item)
+        _check_responses_item_id(item, kind, loc)
+        # A tool run is closed before the conversation goes on: before the next user, system
+        # or developer message, and before the model's next response (any item of the model
+        # after output items: the model answers only once it has every output).
+        turn = kind == "message" and item.get("role") in _RESPONSES_TURN_ROLES
+        if turn or (after_output and kind not in _RESPONSES_OUTPUTS):
+            _require_responses_answers(calls, by=loc)
+        after_output = kind in _RESPONSES_OUTPUTS
+        if kind == "message":
+            _check_responses_message(item, item.get("role"), loc)
+        elif kind in _RESPONSES_CALLS:
+            _declare_responses_call(item, str(kind), loc, calls)
+        elif kind in _RESPONSES_OUTPUTS:
+            _answer_responses_call(item, str(kind), loc, calls)
+            _check_responses_output(item, str(kind), loc)
+    # Calls still open here: a paused agent run (only the model's items follow), allowed.
+
+
+def _responses_kind(item: Mapping[str, Any]) -> object:
+    """The item type; an item without one is a message (with a role) or an item_reference."""
+    kind = item.get("type")
+    if kind is None:
+        return "message" if "role" in item else "item_reference"
+    return kind
+
+
+def _check_responses_item_id(item: Mapping[str, Any], kind: object, loc: Loc) -> None:
+    item_id = item.get("id")
+    if item_id is None:
+        return
+    if not isinstance(item_id, str) or not RESPONSES_ITEM_ID.fullmatch(item_id):
+        raise _violation(
+            (*loc, "id"), f"item id {item_id!r} does not match {RESPONSES_ITEM_ID.pattern}"
+        )
+    prefix = RESPONSES_ID_PREFIXES.get(str(kind))
+    if prefix is not None and not item_id.startswith(prefix):
+        raise _violation(
+            (*loc, "id"), f"the id of a {kind} item must begin with {prefix!r}, got {item_id!r}"
+        )
+
+
+def _require_responses_answers(calls: dict[str, _ResponsesCall], by: Loc) -> None:
+    for call_id, call in calls.items():
+        if call.answered is None:
+            raise _violation(
+                call.loc, f"{call.kind} {call_id!r} is not answered before {format_path(by)}"
+            )
+
+
+def _declare_responses_call(
+    item: Mapping[str, Any], kind: str, loc: Loc, calls: dict[str, _ResponsesCall]
+) -> None:
+    if kind != "computer_call":
+        _check_tool_name(item.get("name"), (*loc, "name"), OPENAI_TOOL_NAME)
+    call_id = item.get("call_id")
+    id_loc = (*loc, "call_id")
+    if not isinstance(call_id, str) or not call_id:
+        raise _violation(id_loc, f"{kind} has no call_id")
+    if len(call_id) > RESPONSES_CALL_ID_MAX:
+        raise _violation(id_loc, f"call_id is longer than {RESPONSES_CALL_ID_MAX} characters")
+    if call_id in calls:
+        where = format_path(calls[call_id].loc)
+        raise _violation(id_loc, f"duplicate call_id {call_id!r} (also at {where})")
+    calls[call_id] = _ResponsesCall(kind, id_loc)
+
+
+def _answer_responses_call(
+    item: Mapping[str, Any], kind: str, loc: Loc, calls: dict[str, _ResponsesCall]
+) -> None:
+    call_id = item.get("call_id")
+    id_loc = (*loc, "call_id")
+    if not isinstance(call_id, str):
+        raise _violation(id_loc, f"{kind} has no call_id")
+    wanted = _RESPONSES_OUTPUTS[kind]
+    call = calls.get(call_id)
+    if call is None:
+        raise _violation(id_loc, f"{call_id!r} answers no {wanted} earlier in the items")
+    if call.kind != wanted:
+        where = format_path(call.loc)
+        raise _violation(id_loc, f"{call_id!r} is a {call.kind} ({where}), not a {wanted}")
+    if call.answered is not None:
+        where = format_path(call.answered)
+        raise _violation(id_loc, f"{wanted} {call_id!r} is already answered by {where}")
+    call.answered = id_loc
+
+
+def _check_responses_message(item: Mapping[str, Any], role: object, loc: Loc) -> None:
+    content = item.get("content")
+    if not isinstance(content, list):
+        return
+    for part_loc, part in _dict_items(content, (*loc, "content")):
+        kind = part.get("type")
+        if role == "assistant" and kind not in _RESPONSES_ASSISTANT_PARTS:
+            raise _violation(
+                (*part_loc, "type"),
+                f"assistant message content holds only 'output_text' and 'refusal' parts, "
+                f"got {kind!r}",
+            )
+        if role != "assistant" and kind in _RESPONSES_ASSISTANT_PARTS:
+            raise _violation(
+                (*part_loc, "type"), f"{role!r} message content cannot hold {kind!r} parts"
+            )
+        _check_responses_part(part, part_loc)
+
+
+def _check_responses_output(item: Mapping[str, Any], kind: str, loc: Loc) -> None:
+    output = item.get("output")
+    if kind == "computer_call_output":
+        _check_screenshot(_obj(output, (*loc, "output")), (*loc, "output"))
+    elif isinstance(output, list):
+        for part_loc, part in _dict_items(output, (*loc, "output")):
+            _check_responses_part(part, part_loc)
+
+
+def _check_responses_part(part: Mapping[str, Any], loc: Loc) -> None:
+    """input_image / input_file parts, in a message or in a tool output."""
+    kind = part.get("type")
+    if kind == "input_image":
+        if part.get("image_url") is None and part.get("file_id") is None:
+            raise _violation(loc, "input_image needs an image_url or a file_id")
+        if part.get("image_url") is not None:
+            _check_image_url(part["image_url"], (*loc, "image_url"))
+        if part.get("file_id") is not None:
+            _check_not_gemini_file(part["file_id"], (*loc, "file_id"))
+    elif kind == "input_file":
+        _check_input_file(part, loc)
+
+
+def _check_screenshot(screenshot: Mapping[str, Any], loc: Loc) -> None:
+    if screenshot.get("image_url") is None and screenshot.get("file_id") is None:
+        raise _violation(loc, "computer_screenshot needs an image_url or a file_id")
+    if screenshot.get("image_url") is not None:
+        _check_image_url(screenshot["image_url"], (*loc, "image_url"))
+    if screenshot.get("file_id") is not None:
+        _check_not_gemini_file(screenshot["file_id"], (*loc, "file_id"))
+
+
+def _check_image_url(url: object, loc: Loc) -> None:
+    """An http(s) URL, or a ``data:image/<type>;base64,`` URL with valid base64."""
+    if not isinstance(url, str):
+        raise _violation(loc, f"image_url must be a string, got {json_kind(url)}")
+    if url.startswith("data:"):
+        match = _IMAGE_DATA_URL.match(url)
+        if match is None:
+            head = url.split(",", 1)[0][:40]
+            raise _violation(
+                loc, f"image data URL must be data:image/<type>;base64,..., got {head!r}"
+            )
+        if not _is_base64(url[match.end() :]):
+            raise _violation(loc, "image data URL is not valid base64")
+        return
+    _check_not_gemini_file(url, loc)
+    if not _is_http_url(url):
+        raise _violation(loc, f"{url[:60]!r} is neither an http(s) URL nor a data: URL")
+
+
+def _check_input_file(part: Mapping[str, Any], loc: Loc) -> None:
+    given = [key for key in ("file_data", "file_id", "file_url") if part.get(key) is not None]
+    if len(given) != 1:
+        got = ", ".join(given) or "none"
+        raise _violation(
+            loc, f"input_file needs exactly one of file_data, file_id, file_url; got {got}"
+        )
+    if "file_data" in given:
+        data, data_loc = part["file_data"], (*loc, "file_data")
+        match = _ANY_DATA_URL.match(data) if isinstance(data, str) else None
+        if match is None:
+            head = data.split(",", 1)[0][:40] if isinstance(data, str) else json_kind(data)
+            raise _violation(data_loc, f"file_data must be data:<mime>;base64,..., got {head!r}")
+        if not _is_base64(data[match.end() :]):
+            raise _violation(data_loc, "file_data is not valid base64")
+        filename = part.get("filename")
+        if not isinstance(filename, str) or not filename:
+            raise _violation((*loc, "filename"), "file_data needs a filename")
+    elif "file_url" in given:
+        url, url_loc = part["file_url"], (*loc, "file_url")
+        _check_not_gemini_file(url, url_loc)
+        if not isinstance(url, str) or not _is_http_url(url):
+            raise _violation(url_loc, f"file_url must be an http(s) URL, got {url!r:.60}")
+    else:
+        _check_not_gemini_file(part["file_id"], (*loc, "file_id"))
+
+
+def _is_http_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

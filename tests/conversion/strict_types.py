@@ -39,6 +39,7 @@ import typing_extensions as te
 from anthropic.types import MessageParam, TextBlockParam
 from google.genai import types as genai_types
 from openai.types.chat import ChatCompletionMessageParam
+from openai.types.responses import ResponseInputItemParam
 
 __all__ = [
     "StrictTypeError",
@@ -47,6 +48,7 @@ __all__ = [
     "validate_as",
     "validate_gemini_contents",
     "validate_openai_messages",
+    "validate_openai_responses_items",
 ]
 
 Loc = tuple[str | int, ...]
@@ -196,8 +198,23 @@ def _model_record(model: type[pydantic.BaseModel]) -> _Record:
 
 
 def _literal_values(annotation: Any) -> tuple[object, ...] | None:
-    if te.get_origin(annotation) in (Literal, te.Literal):
+    """The values of a ``Literal`` field, also of an ``Optional[Literal[...]]`` one.
+
+    openai's ``ItemReference.type`` is ``Optional[Literal["item_reference"]]``: seeing
+    through the ``Optional`` lets a wrong ``type`` rule that member out of a union
+    (``None`` stays an allowed value).
+    """
+    origin = te.get_origin(annotation)
+    if origin in (Literal, te.Literal):
         return te.get_args(annotation)
+    if origin in _UNION_ORIGINS:
+        values: list[object] = []
+        for member in te.get_args(annotation):
+            inner = (None,) if member is None or member is _NONE_TYPE else _literal_values(member)
+            if inner is None:
+                return None
+            values.extend(inner)
+        return tuple(values)
     return None
 
 
@@ -344,7 +361,13 @@ class _Checker:
                 (m, e) for m, e in zip(usable, errors, strict=True) if m not in (None, _NONE_TYPE)
             ]
             usable, errors = [m for m, _ in kept], [e for _, e in kept]
-        best = max(errors, key=lambda error: error.depth)  # first of the deepest
+        # The deepest error wins; among equally deep ones, the member that knows the
+        # most keys of the value (so an output message without ``id`` reports the
+        # missing ``id``, not the ``status`` an easy message does not know).
+        best = max(
+            zip(usable, errors, strict=True),
+            key=lambda pair: (pair[1].depth, self._known_keys(value, pair[0])),
+        )[1]  # first of the best
         if best.depth <= len(loc) and len(errors) > 1:
             # No member got past the value itself: say what would have fit.
             wanted = " or ".join(dict.fromkeys(self._describe(member) for member in usable))
@@ -355,32 +378,60 @@ class _Checker:
         """Keep the members whose ``Literal`` keys agree with ``value``.
 
         Members that positively match a Literal key win over members that merely
-        do not contradict it; if every record contradicts, report that key.
+        do not contradict it; if every record contradicts, report that key: the
+        clash of the member that matched the most single-valued Literals (``type``:
+        a function_call whose ``status`` is wrong reports its ``status``), else the
+        values all members allow for the first clashing key. A record that does not
+        declare a clashing key (and takes no extra keys) cannot hold the value either.
         """
         matched: list[Any] = []
         neutral: list[Any] = []
         clashes: dict[str, list[object]] = {}
+        best: tuple[int, tuple[str, tuple[object, ...]]] | None = None  # (strength, clash)
         for member in members:
             record = self._record(member)
             if record is None:
                 neutral.append(member)
                 continue
-            hits, clash = _literal_agreement(value, record)
+            hits, strong, clash = _literal_agreement(value, record)
             if clash is not None:
                 clashes.setdefault(clash[0], []).extend(clash[1])
+                if strong and (best is None or strong > best[0]):
+                    best = (strong, clash)
             elif hits:
                 matched.append(member)
             else:
                 neutral.append(member)
         if matched:
             return matched
-        if clashes and not any(self._accepts_object(member) for member in neutral):
-            key, allowed = next(iter(clashes.items()))
-            raise _fail(
-                (*loc, key),
-                f"expected {_describe_literal(tuple(dict.fromkeys(allowed)))}, got {value[key]!r}",
-            )
+        if clashes:
+            neutral = [member for member in neutral if not self._lacks_any(member, clashes)]
+            if not any(self._accepts_object(member) for member in neutral):
+                if best is not None:
+                    key, allowed = best[1]
+                else:
+                    key, options = next(iter(clashes.items()))
+                    allowed = tuple(dict.fromkeys(options))
+                raise _fail(
+                    (*loc, key), f"expected {_describe_literal(allowed)}, got {value[key]!r}"
+                )
         return neutral
+
+    def _lacks_any(self, tp: Any, keys: Iterable[str]) -> bool:
+        """``tp`` is a record without extra keys that does not declare one of ``keys``."""
+        record = self._record(tp)
+        return (
+            record is not None
+            and record.extra is None
+            and any(key not in record.by_key for key in keys)
+        )
+
+    def _known_keys(self, value: object, tp: Any) -> int:
+        """How many keys of ``value`` the record ``tp`` declares (0 for non-records)."""
+        record = self._record(tp)
+        if record is None or not isinstance(value, dict):
+            return 0
+        return sum(key in record.by_key for key in value)
 
     def _accepts_object(self, tp: Any) -> bool:
         origin = te.get_origin(tp)
@@ -432,17 +483,25 @@ _SCALAR_NAMES: dict[object, str] = {
 
 def _literal_agreement(
     value: dict[Any, Any], record: _Record
-) -> tuple[int, tuple[str, tuple[object, ...]] | None]:
-    """Count the Literal keys of ``record`` that ``value`` matches; report a clash."""
-    hits = 0
+) -> tuple[int, int, tuple[str, tuple[object, ...]] | None]:
+    """Count the Literal keys of ``record`` that ``value`` matches; report the first clash.
+
+    Returns (hits, strong hits, clash): a strong hit matches a Literal of a single value
+    (besides ``None``), such as ``type: Literal["function_call"]``.
+    """
+    hits = strong = 0
+    clash: tuple[str, tuple[object, ...]] | None = None
     for key, field in record.by_key.items():
         allowed = _literal_values(field.annotation)
         if allowed is None or key not in value:
             continue
         if not _in_literal(value[key], allowed):
-            return hits, (key, allowed)
+            clash = clash or (key, allowed)
+            continue
         hits += 1
-    return hits, None
+        if sum(option is not None for option in allowed) == 1:
+            strong += 1
+    return hits, strong, clash
 
 
 def _describe_literal(options: tuple[object, ...]) -> str:
@@ -514,6 +573,15 @@ def _check_items(items: object, item_type: Any, checker: _Checker) -> None:
 def validate_openai_messages(items: list[Any]) -> None:
     """Each item must be an ``openai.types.chat.ChatCompletionMessageParam``."""
     _check_items(items, ChatCompletionMessageParam, _TYPED_DICTS)
+
+
+def validate_openai_responses_items(items: list[Any]) -> None:
+    """Each item must be an ``openai.types.responses.ResponseInputItemParam``.
+
+    That is one Responses API input item: an easy message, a ``message`` item, an
+    output message, a tool call or tool output, a reasoning item, an item reference, ...
+    """
+    _check_items(items, ResponseInputItemParam, _TYPED_DICTS)
 
 
 def validate_anthropic_messages(items: list[Any], system: object = None) -> None:

@@ -478,6 +478,8 @@ def test_thinking_is_replayed_to_its_own_provider_only() -> None:
         {"type": "thinking", "thinking": "Need a screenshot.", "signature": "EqQBCgIYAhIM"},
         {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3p"},
         {"type": "tool_use", "id": "toolu_9", "name": "screenshot", "input": {}},
+        # The Gemini message goes on with the same assistant turn (its thought is dropped).
+        {"type": "text", "text": "4"},
     ]
     to_gemini = render(stored, "gemini")
     assert to_gemini.items[-1]["parts"][-2:] == [

@@ -10,12 +10,14 @@ from tests.conversion.rules import (
     RuleViolation,
     check_anthropic_rules,
     check_gemini_rules,
+    check_openai_responses_rules,
     check_openai_rules,
 )
 from tests.conversion.strict_types import (
     validate_anthropic_messages,
     validate_gemini_contents,
     validate_openai_messages,
+    validate_openai_responses_items,
 )
 
 WAV_B64 = "UklGRiQAAABXQVZF"
@@ -363,6 +365,11 @@ THINKING = {"type": "thinking", "thinking": "hmm", "signature": "sig"}
 NAME_128 = "a" * 128
 
 ANTHROPIC_VALID: dict[str, tuple[list[Any], object]] = {
+    # A tool run paused with some results in: nothing but results follow the calls.
+    "paused_with_some_results": (
+        [USER, _assistant(_use("a"), _use("b")), _user(_result("a"))],
+        None,
+    ),
     "alternating_text": ([USER, ASSISTANT, USER], "system prompt"),
     "first_message_may_be_assistant": ([ASSISTANT, USER], None),
     "parallel_tool_uses_answered_first_then_text": (
@@ -443,7 +450,7 @@ ANTHROPIC_BROKEN: dict[str, tuple[list[Any], object, str, str]] = {
         "content is empty",
     ),
     "tool_use_unanswered_in_next_user": (
-        [_assistant(_use("a"), _use("b")), _user(_result("a"))],
+        [_assistant(_use("a"), _use("b")), _user(_result("a")), ASSISTANT],
         None,
         "items[0].content[1].id",
         "tool_use 'b' is not answered by items[1]",
@@ -646,6 +653,11 @@ G_NAME_64 = "mcp.salesforce-crm:lookup_account_by_email_domain_and_contacts.2"
 G_NAME_PATTERN = "^[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}$"
 
 GEMINI_VALID: dict[str, tuple[list[Any], object]] = {
+    # A tool run paused with some responses in: nothing but responses follow the calls.
+    "paused_with_some_responses": (
+        [G_USER, _content("model", _fcall("f"), _fcall("g")), _content("user", _fresp("f"))],
+        None,
+    ),
     "text_turns": ([G_USER, G_MODEL, G_USER], {"parts": [{"text": "be brief"}]}),
     "parallel_calls_matched_by_id_in_any_order": (
         [
@@ -748,7 +760,12 @@ GEMINI_BROKEN: dict[str, tuple[list[Any], object, str, str]] = {
         "must be 'user' to answer the functionCalls of items[1]",
     ),
     "call_unanswered": (
-        [G_USER, _content("model", _fcall("f"), _fcall("g")), _content("user", _fresp("f"))],
+        [
+            G_USER,
+            _content("model", _fcall("f"), _fcall("g")),
+            _content("user", _fresp("f")),
+            G_MODEL,
+        ],
         None,
         "items[1].parts[1].functionCall",
         "functionCall 'g' is not answered by items[2]",
@@ -909,3 +926,444 @@ GEMINI_BROKEN: dict[str, tuple[list[Any], object, str, str]] = {
 )
 def test_gemini_rules_fail(items: list[Any], system: object, path: str, message: str) -> None:
     assert _violation(check_gemini_rules, items, system) == (path, message)
+
+
+# =========================================================================== OpenAI Responses
+
+R_PNG_URL = "data:image/png;base64,iVBORw0KGgo="
+R_USER: dict[str, Any] = {"role": "user", "content": "hi"}
+R_ANSWER: dict[str, Any] = {
+    "type": "message",
+    "id": "msg_1",
+    "status": "completed",
+    "role": "assistant",
+    "content": [{"type": "output_text", "text": "done", "annotations": []}],
+}
+R_REASONING: dict[str, Any] = {"type": "reasoning", "id": "rs_1", "summary": []}
+
+
+def _fc(call_id: str, name: str = "f", **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "function_call",
+        "id": f"fc_{call_id}",
+        "call_id": call_id,
+        "name": name,
+        "arguments": "{}",
+        **extra,
+    }
+
+
+def _fco(call_id: str, output: object = "ok") -> dict[str, Any]:
+    return {"type": "function_call_output", "call_id": call_id, "output": output}
+
+
+def _ctc(call_id: str, name: str = "apply_patch") -> dict[str, Any]:
+    return {
+        "type": "custom_tool_call",
+        "id": f"ctc_{call_id}",
+        "call_id": call_id,
+        "name": name,
+        "input": "*** Begin Patch",
+    }
+
+
+def _ctco(call_id: str, output: object = "Done!") -> dict[str, Any]:
+    return {"type": "custom_tool_call_output", "call_id": call_id, "output": output}
+
+
+def _cu(call_id: str) -> dict[str, Any]:
+    return {
+        "type": "computer_call",
+        "id": f"cu_{call_id}",
+        "call_id": call_id,
+        "action": {"type": "screenshot"},
+        "pending_safety_checks": [],
+        "status": "completed",
+    }
+
+
+def _cuo(call_id: str, **screenshot: Any) -> dict[str, Any]:
+    output = {"type": "computer_screenshot", **(screenshot or {"image_url": R_PNG_URL})}
+    return {"type": "computer_call_output", "call_id": call_id, "output": output}
+
+
+def _parts(*parts: Any, role: str = "user") -> list[Any]:
+    return [{"role": role, "content": list(parts)}]
+
+
+def _img(**fields: Any) -> dict[str, Any]:
+    return {"type": "input_image", "detail": "auto", **fields}
+
+
+def _infile(**fields: Any) -> dict[str, Any]:
+    return {"type": "input_file", **fields}
+
+
+RESPONSES_VALID: dict[str, list[Any]] = {
+    "parallel_calls_answered_in_any_order": [
+        R_USER,
+        R_REASONING,
+        _fc("a"),
+        _fc("b"),
+        _fco("b"),
+        _fco("a"),
+        R_ANSWER,
+        R_USER,
+    ],
+    "custom_and_computer_calls_in_sequence": [
+        R_USER,
+        _ctc("a"),
+        _ctco("a", [{"type": "input_text", "text": "M a.py"}]),
+        _cu("b"),
+        _cuo("b"),
+        R_REASONING,
+        _cu("c"),
+        _cuo("c", file_id="file-1"),
+        R_ANSWER,
+    ],
+    "paused_at_the_end_with_one_of_two_answered": [R_USER, _fc("a"), _fc("b"), _fco("a")],
+    "paused_with_the_models_text_after_the_call": [
+        R_USER,
+        _fc("a"),
+        {"role": "assistant", "content": "Waiting for the tool.", "phase": "commentary"},
+    ],
+    "assistant_text_between_a_call_and_its_output": [
+        R_USER,
+        _fc("a"),
+        {"role": "assistant", "content": "Let me check."},
+        _fco("a"),
+        R_USER,
+    ],
+    "tool_names_and_ids_at_the_limits": [
+        R_USER,
+        _fc("a" * 64, name=NAME_64, id="fc_" + "0" * 61),
+        _fco("a" * 64),
+        _fc("b", name="get-invoice_V2"),
+        {**_fco("b"), "id": None},
+        {k: v for k, v in _fc("functions.lookup:0", name="x").items() if k != "id"},
+        _fco("functions.lookup:0"),
+        _ctc("c", name="apply-patch"),
+        _ctco("c"),
+        {"type": "item_reference", "id": "msg_0"},
+        {"id": "any_prefix-goes_here"},
+        R_ANSWER,
+    ],
+    "media_parts": [
+        {
+            "role": "user",
+            "content": [
+                {"type": "input_text", "text": "look"},
+                _img(image_url="https://example.com/v1beta/files/abc123.png"),
+                _img(image_url="http://x.test/a.png"),
+                _img(image_url=R_PNG_URL),
+                _img(image_url="data:image/svg+xml;base64,PHN2Zz4="),
+                _img(file_id="file-1"),
+                _infile(filename="a.pdf", file_data=PDF_DATA_URL),
+                _infile(filename="b.csv", file_data="data:text/csv;base64,YSxiCjEsMgo="),
+                _infile(file_url="https://x.test/a.pdf"),
+                _infile(file_id="file-2"),
+            ],
+        },
+        {"type": "message", "role": "user", "content": [_img(image_url=R_PNG_URL)]},
+        _fc("a"),
+        _fco("a", [_img(image_url="https://generativelanguage.googleapis.com/static/logo.png")]),
+        R_ANSWER,
+    ],
+    "assistant_output_parts": [
+        R_USER,
+        {
+            **R_ANSWER,
+            "content": [
+                {"type": "output_text", "text": "partly", "annotations": []},
+                {"type": "refusal", "refusal": "not the rest"},
+            ],
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("items", RESPONSES_VALID.values(), ids=RESPONSES_VALID)
+def test_openai_responses_rules_pass(items: list[Any]) -> None:
+    check_openai_responses_rules(items)
+    validate_openai_responses_items(items)  # the fixtures are real requests, not just rule-shaped
+
+
+R_ID = "^[a-zA-Z0-9_-]{1,64}$"
+
+RESPONSES_BROKEN: dict[str, tuple[list[Any], str, str]] = {
+    # --------------------------------------------------------------- pairing and order
+    "output_without_a_call": (
+        [R_USER, _fco("a")],
+        "items[1].call_id",
+        "'a' answers no function_call earlier in the items",
+    ),
+    "output_before_its_call": (
+        [R_USER, _fco("a"), _fc("a")],
+        "items[1].call_id",
+        "'a' answers no function_call earlier in the items",
+    ),
+    "output_of_the_wrong_kind": (
+        [_fc("a"), _ctco("a")],
+        "items[1].call_id",
+        "'a' is a function_call (items[0].call_id), not a custom_tool_call",
+    ),
+    "computer_output_for_a_function_call": (
+        [_fc("a"), _cuo("a")],
+        "items[1].call_id",
+        "'a' is a function_call (items[0].call_id), not a computer_call",
+    ),
+    "call_answered_twice": (
+        [_fc("a"), _fco("a"), _fco("a")],
+        "items[2].call_id",
+        "function_call 'a' is already answered by items[1].call_id",
+    ),
+    "output_without_call_id": (
+        [_fc("a"), {"type": "function_call_output", "output": "ok"}],
+        "items[1].call_id",
+        "function_call_output has no call_id",
+    ),
+    "call_open_before_the_next_user_message": (
+        [R_USER, _fc("a"), _fc("b"), _fco("a"), R_USER],
+        "items[2].call_id",
+        "function_call 'b' is not answered before items[4]",
+    ),
+    "call_open_before_a_developer_message_item": (
+        [
+            _ctc("a"),
+            {
+                "type": "message",
+                "role": "developer",
+                "content": [{"type": "input_text", "text": "x"}],
+            },
+        ],
+        "items[0].call_id",
+        "custom_tool_call 'a' is not answered before items[1]",
+    ),
+    "call_open_before_the_models_next_response": (
+        [R_USER, _fc("a"), _fc("b"), _fco("b"), R_ANSWER],
+        "items[1].call_id",
+        "function_call 'a' is not answered before items[4]",
+    ),
+    "computer_call_open_when_the_next_step_starts": (
+        [R_USER, _cu("a"), _cu("b"), _cuo("b"), R_REASONING, _cu("c")],
+        "items[1].call_id",
+        "computer_call 'a' is not answered before items[4]",
+    ),
+    "duplicate_call_id": (
+        [_fc("a"), _fco("a"), _ctc("a")],
+        "items[2].call_id",
+        "duplicate call_id 'a' (also at items[0].call_id)",
+    ),
+    "call_id_of_65_characters": (
+        [_fc("a" * 65, id="fc_1")],
+        "items[0].call_id",
+        "call_id is longer than 64 characters",
+    ),
+    # --------------------------------------------------------------- names and ids
+    "function_name_with_a_dot": (
+        [_fc("a", name="fs.read")],
+        "items[0].name",
+        f"tool name 'fs.read' does not match {R_ID}",
+    ),
+    "function_name_of_65_characters": (
+        [_fc("a", name=NAME_64 + "x")],
+        "items[0].name",
+        f"tool name {NAME_64 + 'x'!r} does not match {R_ID}",
+    ),
+    "custom_tool_name_with_a_space": (
+        [_ctc("a", name="apply patch")],
+        "items[0].name",
+        f"tool name 'apply patch' does not match {R_ID}",
+    ),
+    "item_id_with_a_space": (
+        [R_USER, {**R_REASONING, "id": "rs 1"}],
+        "items[1].id",
+        f"item id 'rs 1' does not match {R_ID}",
+    ),
+    "item_id_of_65_characters": (
+        [R_USER, {**R_REASONING, "id": "rs_" + "0" * 62}],
+        "items[1].id",
+        f"item id {'rs_' + '0' * 62!r} does not match {R_ID}",
+    ),
+    "function_call_id_is_the_call_id": (
+        [R_USER, {**_fc("call_1"), "id": "call_1"}],
+        "items[1].id",
+        "the id of a function_call item must begin with 'fc', got 'call_1'",
+    ),
+    "custom_tool_call_with_a_function_call_id": (
+        [R_USER, {**_ctc("a"), "id": "fc_1"}],
+        "items[1].id",
+        "the id of a custom_tool_call item must begin with 'ctc', got 'fc_1'",
+    ),
+    "output_message_with_a_uuid": (
+        [R_USER, {**R_ANSWER, "id": "019f629b-43ee-7a82-acb1-3071dbffbdad"}],
+        "items[1].id",
+        "the id of a message item must begin with 'msg', "
+        "got '019f629b-43ee-7a82-acb1-3071dbffbdad'",
+    ),
+    "reasoning_with_a_foreign_id": (
+        [R_USER, {**R_REASONING, "id": "reasoning_content"}],
+        "items[1].id",
+        "the id of a reasoning item must begin with 'rs', got 'reasoning_content'",
+    ),
+    "web_search_call_with_a_call_id": (
+        [
+            R_USER,
+            {
+                "type": "web_search_call",
+                "id": "call_00_A89z",
+                "status": "completed",
+                "action": {"type": "search", "query": "q"},
+            },
+        ],
+        "items[1].id",
+        "the id of a web_search_call item must begin with 'ws', got 'call_00_A89z'",
+    ),
+    # --------------------------------------------------------------- message parts
+    "input_text_in_an_assistant_message": (
+        _parts({"type": "input_text", "text": "hello"}, role="assistant"),
+        "items[0].content[0].type",
+        "assistant message content holds only 'output_text' and 'refusal' parts, got 'input_text'",
+    ),
+    "image_in_an_assistant_message": (
+        _parts(_img(image_url=R_PNG_URL), role="assistant"),
+        "items[0].content[0].type",
+        "assistant message content holds only 'output_text' and 'refusal' parts, got 'input_image'",
+    ),
+    "output_text_in_a_user_message": (
+        _parts(
+            {"type": "input_text", "text": "a"},
+            {"type": "output_text", "text": "b", "annotations": []},
+        ),
+        "items[0].content[1].type",
+        "'user' message content cannot hold 'output_text' parts",
+    ),
+    "refusal_in_a_system_message": (
+        _parts({"type": "refusal", "refusal": "no"}, role="system"),
+        "items[0].content[0].type",
+        "'system' message content cannot hold 'refusal' parts",
+    ),
+    # --------------------------------------------------------------- images
+    "image_without_url_or_file_id": (
+        _parts(_img(image_url=None)),
+        "items[0].content[0]",
+        "input_image needs an image_url or a file_id",
+    ),
+    "image_url_ftp": (
+        _parts(_img(image_url="ftp://x.test/a.png")),
+        "items[0].content[0].image_url",
+        "'ftp://x.test/a.png' is neither an http(s) URL nor a data: URL",
+    ),
+    "image_url_relative": (
+        _parts({"type": "input_text", "text": "x"}, _img(image_url="images/a.png")),
+        "items[0].content[1].image_url",
+        "'images/a.png' is neither an http(s) URL nor a data: URL",
+    ),
+    "image_data_url_not_an_image": (
+        _parts(_img(image_url=PDF_DATA_URL)),
+        "items[0].content[0].image_url",
+        "image data URL must be data:image/<type>;base64,..., got 'data:application/pdf;base64'",
+    ),
+    "image_data_url_not_base64": (
+        _parts(_img(image_url="data:image/png;base64,not base64!")),
+        "items[0].content[0].image_url",
+        "image data URL is not valid base64",
+    ),
+    "image_url_gemini_file": (
+        _parts(_img(image_url=GEMINI_FILE)),
+        "items[0].content[0].image_url",
+        GEMINI_FILE_ERROR,
+    ),
+    "image_file_id_gemini_file": (
+        _parts(_img(file_id=GEMINI_FILE)),
+        "items[0].content[0].file_id",
+        GEMINI_FILE_ERROR,
+    ),
+    # --------------------------------------------------------------- files
+    "file_with_nothing": (
+        _parts(_infile(filename="a.pdf")),
+        "items[0].content[0]",
+        "input_file needs exactly one of file_data, file_id, file_url; got none",
+    ),
+    "file_with_data_and_url": (
+        _parts(_infile(filename="a.pdf", file_data=PDF_DATA_URL, file_url="https://x.test/a.pdf")),
+        "items[0].content[0]",
+        "input_file needs exactly one of file_data, file_id, file_url; got file_data, file_url",
+    ),
+    "file_data_without_filename": (
+        _parts(_infile(file_data=PDF_DATA_URL)),
+        "items[0].content[0].filename",
+        "file_data needs a filename",
+    ),
+    "file_data_raw_base64": (
+        _parts(_infile(filename="a.pdf", file_data="JVBERi0=")),
+        "items[0].content[0].file_data",
+        "file_data must be data:<mime>;base64,..., got 'JVBERi0='",
+    ),
+    "file_data_not_base64": (
+        _parts(_infile(filename="a.txt", file_data="data:text/plain;base64,héllo")),
+        "items[0].content[0].file_data",
+        "file_data is not valid base64",
+    ),
+    "file_url_gemini_file": (
+        _parts(_infile(file_url=GEMINI_FILE)),
+        "items[0].content[0].file_url",
+        GEMINI_FILE_ERROR,
+    ),
+    "file_url_local_path": (
+        _parts(_infile(file_url="file:///tmp/a.pdf")),
+        "items[0].content[0].file_url",
+        "file_url must be an http(s) URL, got 'file:///tmp/a.pdf'",
+    ),
+    "file_id_gemini_file": (
+        _parts(_infile(file_id=GEMINI_FILE)),
+        "items[0].content[0].file_id",
+        GEMINI_FILE_ERROR,
+    ),
+    # --------------------------------------------------------------- tool outputs
+    "bad_image_in_a_function_output_list": (
+        [
+            _fc("a"),
+            _fco(
+                "a",
+                [{"type": "input_text", "text": "x"}, _img(image_url="data:image/png;base64,!!")],
+            ),
+        ],
+        "items[1].output[1].image_url",
+        "image data URL is not valid base64",
+    ),
+    "file_without_source_in_a_custom_tool_output_list": (
+        [_ctc("a"), _ctco("a", [_infile(filename="a.pdf")])],
+        "items[1].output[0]",
+        "input_file needs exactly one of file_data, file_id, file_url; got none",
+    ),
+    "screenshot_from_gemini_files": (
+        [_cu("a"), _cuo("a", image_url=GEMINI_FILE)],
+        "items[1].output.image_url",
+        GEMINI_FILE_ERROR,
+    ),
+    "screenshot_without_image": (
+        [
+            _cu("a"),
+            {
+                "type": "computer_call_output",
+                "call_id": "a",
+                "output": {"type": "computer_screenshot"},
+            },
+        ],
+        "items[1].output",
+        "computer_screenshot needs an image_url or a file_id",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("items", "path", "message"), RESPONSES_BROKEN.values(), ids=RESPONSES_BROKEN
+)
+def test_openai_responses_rules_fail(items: list[Any], path: str, message: str) -> None:
+    assert _violation(check_openai_responses_rules, items) == (path, message)
+
+
+def test_openai_responses_rules_need_a_list() -> None:
+    expected = ("items", "expected an array, got object")
+    assert _violation(check_openai_responses_rules, {"role": "user"}) == expected

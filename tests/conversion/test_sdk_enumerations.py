@@ -5,11 +5,12 @@ value (as ``image_url.detail: "original"`` was) fails here instead of being refu
 read, or kept and given back to Gemini."""
 
 import re
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, Required, Union, get_args, get_origin, get_type_hints
 
 import pytest
 from anthropic.types import document_block_param, image_block_param, message_param
 from google.genai import types as genai_types
+from openai.types import responses as responses_params
 from openai.types.chat import (
     chat_completion_assistant_message_param,
     chat_completion_content_part_image_param,
@@ -20,8 +21,18 @@ from openai.types.chat.chat_completion_message_param import ChatCompletionMessag
 from openai.types.chat.chat_completion_message_tool_call_union_param import (
     ChatCompletionMessageToolCallUnionParam,
 )
+from openai.types.responses import response_output_message_param
 
-from conversion import InvalidMessage, anthropic, gemini, media, normalize, openai, render
+from conversion import (
+    InvalidMessage,
+    anthropic,
+    gemini,
+    media,
+    normalize,
+    openai,
+    openai_responses,
+    render,
+)
 from tests.conversion.conftest import assert_valid_request, message_id, store
 
 
@@ -292,3 +303,93 @@ def test_every_field_of_a_function_call_response_and_response_part_is_accepted_a
         },
     ]
     assert rebuilt_for_gemini(blobs) == blobs
+
+
+# --- OpenAI Responses ------------------------------------------------------------------------
+
+
+def responses_items() -> dict[str, Any]:
+    """The TypedDicts of the SDK's input item union, by their ``type`` (the three message
+    forms share "message")."""
+    from openai.types.responses import ResponseInputItemParam
+
+    items: dict[str, Any] = {}
+    for member in get_args(ResponseInputItemParam):
+        hint = get_type_hints(member)["type"]
+        if get_origin(hint) is Union:  # item_reference's type is Optional
+            (hint,) = (arg for arg in get_args(hint) if arg is not type(None))
+        for kind in literal_values(hint):
+            items.setdefault(kind, []).append(member)
+    return items
+
+
+def required_keys(typed_dict: Any) -> set[str]:
+    hints = get_type_hints(typed_dict, include_extras=True)
+    return {key for key, hint in hints.items() if get_origin(hint) is Required}
+
+
+def test_the_responses_reader_knows_every_item_type_of_the_sdk_and_no_other() -> None:
+    assert set(openai_responses.ITEM_TYPES) == set(responses_items())
+
+
+def test_items_kept_whole_require_what_the_sdk_requires() -> None:
+    for kind, members in responses_items().items():
+        if kind in openai_responses.KEPT_ITEMS:
+            (member,) = members
+            expected = required_keys(member) - {"type"}
+            assert openai_responses.KEPT_ITEMS[kind][1] == expected, kind
+
+
+@pytest.mark.parametrize(
+    ("accepted", "sdk"),
+    [
+        pytest.param(
+            openai_responses.ROLES,
+            field_literal(responses_params.EasyInputMessageParam, "role"),
+            id="role",
+        ),
+        pytest.param(
+            openai_responses.STATUSES,
+            field_literal(responses_params.ResponseOutputMessageParam, "status"),
+            id="status",
+        ),
+        pytest.param(
+            openai_responses.PHASES,
+            literal_values(
+                get_args(get_type_hints(responses_params.EasyInputMessageParam)["phase"])[0]
+            ),
+            id="phase",
+        ),
+        pytest.param(
+            openai_responses.IMAGE_DETAILS,
+            literal_values(get_type_hints(responses_params.ResponseInputImageParam)["detail"]),
+            id="input_image.detail",
+        ),
+        pytest.param(
+            openai_responses.FILE_DETAILS,
+            field_literal(responses_params.ResponseInputFileParam, "detail"),
+            id="input_file.detail",
+        ),
+        pytest.param(
+            tuple(
+                part
+                for part in openai_responses.INPUT_PART_TYPES
+                if part != "input_audio"  # no longer in the SDK's list; read for older clients
+            ),
+            union_field_literal(responses_params.ResponseInputContentParam, "type"),
+            id="input content part type",
+        ),
+        pytest.param(
+            openai_responses.OUTPUT_PART_TYPES,
+            union_field_literal(response_output_message_param.Content, "type"),
+            id="output content part type",
+        ),
+        pytest.param(
+            openai_responses.TOOL_OUTPUT_PART_TYPES,
+            union_field_literal(responses_params.ResponseFunctionCallOutputItemParam, "type"),
+            id="function call output part type",
+        ),
+    ],
+)
+def test_the_responses_reader_accepts_exactly_what_the_sdk_allows(accepted, sdk) -> None:
+    assert set(accepted) == sdk

@@ -11,9 +11,15 @@ import pytest
 import typing_extensions as te
 from google.genai import types as genai_types
 from openai.types.chat import ChatCompletionMessageParam
+from openai.types.responses import ResponseInputItemParam
 from pydantic import TypeAdapter
 
-from tests.conversion.rules import check_anthropic_rules, check_gemini_rules, check_openai_rules
+from tests.conversion.rules import (
+    check_anthropic_rules,
+    check_gemini_rules,
+    check_openai_responses_rules,
+    check_openai_rules,
+)
 from tests.conversion.strict_types import (
     StrictTypeError,
     format_path,
@@ -21,6 +27,7 @@ from tests.conversion.strict_types import (
     validate_as,
     validate_gemini_contents,
     validate_openai_messages,
+    validate_openai_responses_items,
 )
 
 PNG_B64 = "iVBORw0KGgo="  # PNG magic, base64
@@ -746,3 +753,385 @@ def test_walker_rejects(tp: Any, value: Any, path: str, message: str) -> None:
 def test_walker_refuses_annotations_it_does_not_know() -> None:
     with pytest.raises(TypeError, match="unsupported annotation"):
         validate_as(1, te.TypeVar("T"))
+
+
+# =========================================================================== OpenAI Responses
+
+R_CALL: dict[str, Any] = {
+    "type": "function_call",
+    "id": "fc_1",
+    "call_id": "call_1",
+    "name": "get_weather",
+    "arguments": '{"city": "Paris"}',
+    "status": "completed",
+}
+R_OUTPUT_MESSAGE: dict[str, Any] = {
+    "type": "message",
+    "id": "msg_1",
+    "status": "completed",
+    "role": "assistant",
+    "content": [{"type": "output_text", "text": "It rains.", "annotations": []}],
+}
+R_IMAGE = {"type": "input_image", "image_url": "https://x.test/a.png", "detail": "low"}
+R_REASONING: dict[str, Any] = {
+    "type": "reasoning",
+    "id": "rs_1",
+    "summary": [{"type": "summary_text", "text": "**Weather**\n\nCall get_weather."}],
+    "encrypted_content": "gAAAAABopaque",
+}
+
+
+def _without(item: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k != key}
+
+
+RESPONSES_VALID: dict[str, list[Any]] = {
+    "easy_messages": [
+        {"role": "system", "content": "be brief"},
+        {"role": "developer", "content": "answer in English"},
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": "hello", "phase": "final_answer"},
+    ],
+    "input_parts_and_message_item": [
+        {
+            "type": "message",
+            "role": "user",
+            "status": "completed",
+            "content": [
+                {"type": "input_text", "text": "look"},
+                R_IMAGE,
+                {"type": "input_image", "file_id": "file-1", "detail": "original"},
+                {
+                    "type": "input_file",
+                    "filename": "a.pdf",
+                    "file_data": f"data:application/pdf;base64,{PDF_B64}",
+                },
+                {"type": "input_file", "file_url": "https://x.test/a.pdf", "detail": "high"},
+            ],
+        }
+    ],
+    "output_message_with_annotations_and_refusal": [
+        {
+            **R_OUTPUT_MESSAGE,
+            "phase": "commentary",
+            "content": [
+                {
+                    "type": "output_text",
+                    "text": "See x.test.",
+                    "annotations": [
+                        {
+                            "type": "url_citation",
+                            "url": "https://x.test",
+                            "title": "X",
+                            "start_index": 4,
+                            "end_index": 10,
+                        },
+                        {"type": "file_citation", "file_id": "file-1", "filename": "a", "index": 3},
+                    ],
+                },
+                {"type": "refusal", "refusal": "no"},
+            ],
+        }
+    ],
+    "reasoning_function_call_and_outputs": [
+        {"role": "user", "content": "weather?"},
+        R_REASONING,
+        R_CALL,
+        {"type": "function_call_output", "call_id": "call_1", "output": '{"rain": true}'},
+        {**R_REASONING, "id": "rs_2", "summary": [], "content": []},
+        R_OUTPUT_MESSAGE,
+    ],
+    "output_list_custom_and_computer_calls": [
+        {"role": "user", "content": "go"},
+        {**R_CALL, "id": "fc_2", "call_id": "call_2", "arguments": "{}"},
+        {
+            "type": "function_call_output",
+            "call_id": "call_2",
+            "output": [{"type": "input_text", "text": "shot"}, R_IMAGE],
+        },
+        {
+            "type": "custom_tool_call",
+            "id": "ctc_1",
+            "call_id": "call_3",
+            "name": "apply_patch",
+            "input": "*** Begin Patch",
+        },
+        {"type": "custom_tool_call_output", "call_id": "call_3", "output": "Done!"},
+        {
+            "type": "computer_call",
+            "id": "cu_1",
+            "call_id": "call_4",
+            "action": {"type": "click", "button": "left", "x": 1, "y": 2},
+            "pending_safety_checks": [],
+            "status": "completed",
+        },
+        {
+            "type": "computer_call_output",
+            "call_id": "call_4",
+            "output": {
+                "type": "computer_screenshot",
+                "image_url": f"data:image/png;base64,{PNG_B64}",
+            },
+        },
+    ],
+    "hosted_tools_and_item_references": [
+        {"role": "user", "content": "search"},
+        {
+            "type": "web_search_call",
+            "id": "ws_1",
+            "status": "completed",
+            "action": {
+                "type": "search",
+                "query": "q",
+                "sources": [{"type": "url", "url": "https://x.test"}],
+            },
+        },
+        {
+            "type": "file_search_call",
+            "id": "fs_1",
+            "status": "completed",
+            "queries": ["q"],
+            "results": None,
+        },
+        {
+            "type": "code_interpreter_call",
+            "id": "ci_1",
+            "status": "completed",
+            "container_id": "cntr_1",
+            "code": "print(1)",
+            "outputs": [{"type": "logs", "logs": "1"}],
+        },
+        {"type": "image_generation_call", "id": "ig_1", "status": "completed", "result": PNG_B64},
+        {"type": "item_reference", "id": "msg_0"},
+        {"id": "rs_0"},
+    ],
+}
+
+
+@pytest.mark.parametrize("items", RESPONSES_VALID.values(), ids=RESPONSES_VALID.keys())
+def test_openai_responses_valid(items: list[Any]) -> None:
+    validate_openai_responses_items(items)
+    check_openai_responses_rules(items)  # and a consistent conversation
+
+
+def _r_user(*parts: Any) -> list[Any]:
+    return [{"role": "user", "content": list(parts)}]
+
+
+RESPONSES_BROKEN: dict[str, tuple[Any, str, str]] = {
+    "unknown_key_in_easy_message": (
+        [{"role": "user", "content": "hi", "name": "ann"}],
+        "items[0].name",
+        "unknown key",
+    ),
+    "unknown_key_in_function_call": (
+        [{**R_CALL, "index": 0}],
+        "items[0].index",
+        "unknown key",
+    ),
+    "unknown_key_in_an_annotation": (
+        [
+            {
+                **R_OUTPUT_MESSAGE,
+                "content": [
+                    {
+                        "type": "output_text",
+                        "text": "t",
+                        "annotations": [
+                            {"type": "file_citation", "file_id": "f", "filename": "a", "index": 0},
+                            {"type": "file_path", "file_id": "f", "index": 0, "url": "u"},
+                        ],
+                    }
+                ],
+            }
+        ],
+        "items[0].content[0].annotations[1].url",
+        "unknown key",
+    ),
+    "output_message_without_id": (
+        [_without(R_OUTPUT_MESSAGE, "id")],
+        "items[0].id",
+        "missing required key",
+    ),
+    "output_message_without_status": (
+        [_without(R_OUTPUT_MESSAGE, "status")],
+        "items[0].status",
+        "missing required key",
+    ),
+    "output_text_without_annotations": (
+        [{**R_OUTPUT_MESSAGE, "content": [{"type": "output_text", "text": "t"}]}],
+        "items[0].content[0].annotations",
+        "missing required key",
+    ),
+    "input_image_without_detail": (
+        _r_user({"type": "input_image", "image_url": "https://x.test/a.png"}),
+        "items[0].content[0].detail",
+        "missing required key",
+    ),
+    "function_call_without_call_id": (
+        [_without(R_CALL, "call_id")],
+        "items[0].call_id",
+        "missing required key",
+    ),
+    "reasoning_without_summary": (
+        [_without(R_REASONING, "summary")],
+        "items[0].summary",
+        "missing required key",
+    ),
+    "wrong_summary_part_type": (
+        [{**R_REASONING, "summary": [{"type": "reasoning_text", "text": "x"}]}],
+        "items[0].summary[0].type",
+        "expected 'summary_text', got 'reasoning_text'",
+    ),
+    "wrong_role": (
+        [{"role": "tool", "content": "x"}],
+        "items[0].role",
+        "expected one of 'user', 'assistant', 'system', 'developer', got 'tool'",
+    ),
+    "wrong_status_of_a_known_type": (
+        [{**R_CALL, "status": "done"}],
+        "items[0].status",
+        "expected one of 'in_progress', 'completed', 'incomplete', got 'done'",
+    ),
+    "wrong_phase": (
+        [{"role": "assistant", "content": "x", "phase": "draft"}],
+        "items[0].phase",
+        "expected one of 'commentary', 'final_answer', None, got 'draft'",
+    ),
+    "output_text_in_a_user_message": (
+        _r_user({"type": "output_text", "text": "t", "annotations": []}),
+        "items[0].content[0].type",
+        "expected one of 'input_text', 'input_image', 'input_file', got 'output_text'",
+    ),
+    "input_audio_in_a_message": (
+        _r_user({"type": "input_audio", "input_audio": {"data": WAV_B64, "format": "wav"}}),
+        "items[0].content[0].type",
+        "expected one of 'input_text', 'input_image', 'input_file', got 'input_audio'",
+    ),
+    "output_text_in_a_function_output_list": (
+        [
+            {
+                "type": "function_call_output",
+                "call_id": "call_1",
+                "output": [{"type": "output_text", "text": "t", "annotations": []}],
+            }
+        ],
+        "items[0].output[0].type",
+        "expected one of 'input_text', 'input_image', 'input_file', got 'output_text'",
+    ),
+    "arguments_as_object": (
+        [{**R_CALL, "arguments": {"city": "Paris"}}],
+        "items[0].arguments",
+        "expected string, got object",
+    ),
+    "screenshot_of_wrong_type": (
+        [
+            {
+                "type": "computer_call_output",
+                "call_id": "call_1",
+                "output": {"type": "image", "image_url": "https://x.test/a.png"},
+            }
+        ],
+        "items[0].output.type",
+        "expected 'computer_screenshot', got 'image'",
+    ),
+    "queries_as_a_string": (
+        [{"type": "file_search_call", "id": "fs_1", "status": "completed", "queries": "q"}],
+        "items[0].queries",
+        "expected array, got string",
+    ),
+    "items_not_a_list": ({"role": "user", "content": "hi"}, "items", "expected array, got object"),
+}
+
+
+@pytest.mark.parametrize(
+    ("items", "path", "message"), RESPONSES_BROKEN.values(), ids=RESPONSES_BROKEN
+)
+def test_openai_responses_broken(items: Any, path: str, message: str) -> None:
+    error = _errors(lambda: validate_openai_responses_items(items))
+    assert (error.path, error.message) == (path, message)
+
+
+@pytest.mark.parametrize("kind", ["function_cal", "item_ref"])
+def test_openai_responses_unknown_item_type_lists_the_known_ones(kind: str) -> None:
+    error = _errors(lambda: validate_openai_responses_items([{**R_CALL, "type": kind}]))
+    assert error.path == "items[0].type"
+    assert error.message.startswith("expected one of 'message', ")
+    assert "'function_call', " in error.message
+    assert "'item_reference', None, " in error.message  # item_reference's type may be null
+    assert error.message.endswith(f", got {kind!r}")
+
+
+@pytest.mark.parametrize("case", ["unknown_key_in_easy_message", "unknown_key_in_function_call"])
+def test_pydantic_type_adapter_ignores_unknown_responses_keys_but_we_do_not(case: str) -> None:
+    items, path, _ = RESPONSES_BROKEN[case]
+    TypeAdapter(ResponseInputItemParam).validate_python(items[0])  # no error!
+    assert _errors(lambda: validate_openai_responses_items(items)).path == path
+
+
+# Unions of records, as in the Responses item union: which error is reported.
+
+
+class _Cat(te.TypedDict):
+    kind: Literal["cat"]
+    lives: int
+    mood: te.NotRequired[Literal["calm", "grumpy"]]
+
+
+class _Ref(te.TypedDict, total=False):
+    id: te.Required[str]
+    kind: Literal["ref"] | None  # an Optional Literal, like ItemReference.type
+
+
+class _Said(te.TypedDict):
+    role: Literal["user", "assistant"]
+    text: str
+
+
+class _Stored(te.TypedDict):
+    role: Literal["assistant"]
+    text: str
+    id: str
+    status: str
+
+
+UNION_ERRORS: dict[str, tuple[Any, Any, str, str]] = {
+    "optional_literal_rules_a_member_out": (
+        _Cat | _Ref,
+        {"kind": "dog", "id": "x"},
+        "value.kind",
+        "expected one of 'cat', 'ref', None, got 'dog'",
+    ),
+    "the_member_matching_a_single_valued_literal_reports_its_clash": (
+        _Ref | _Cat,
+        {"kind": "cat", "lives": 9, "mood": "happy"},
+        "value.mood",
+        "expected one of 'calm', 'grumpy', got 'happy'",
+    ),
+    "a_clashing_key_no_other_member_declares": (
+        _Ref | _Said,
+        {"role": "tool", "text": "x"},
+        "value.role",
+        "expected one of 'user', 'assistant', got 'tool'",
+    ),
+    "equal_depth_errors_prefer_the_member_knowing_more_keys": (
+        _Said | _Stored,
+        {"role": "assistant", "text": "x", "status": "done"},
+        "value.id",
+        "missing required key",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("tp", "value", "path", "message"), UNION_ERRORS.values(), ids=UNION_ERRORS
+)
+def test_union_reports_the_most_telling_error(tp: Any, value: Any, path: str, message: str) -> None:
+    error = _errors(lambda: validate_as(value, tp))
+    assert (error.path, error.message) == (path, message)
+
+
+def test_optional_literal_accepts_null_and_its_value() -> None:
+    validate_as({"id": "x", "kind": None}, _Cat | _Ref)
+    validate_as({"id": "x", "kind": "ref"}, _Cat | _Ref)
+    validate_as({"id": "x"}, _Cat | _Ref)

@@ -152,7 +152,8 @@ def test_unknown_format() -> None:
         normalize({"role": "user", "content": "x"}, "claude")
     assert (
         str(raised.value)
-        == "unknown format 'claude'; expected one of openai, anthropic, gemini, acontext"
+        == "unknown format 'claude'; expected one of openai, anthropic, gemini, acontext, "
+        "openai_responses"
     )
 
 

@@ -46,11 +46,46 @@ def strings(value: Any) -> list[str]:
     ("target", "expected"),
     [
         # The Anthropic thinking block (index 0 of the 7th message): its signature is valid
-        # only at Anthropic. The uploaded map's file name: OpenAI's image part has no name.
-        ("openai", [(6, 0, "thinking_dropped"), (9, 1, "provider_data_dropped")]),
+        # only at Anthropic; so is the OpenAI reasoning (11th) at OpenAI, and the web search
+        # call (12th) is OpenAI's own. The uploaded map's file name: OpenAI's image part has
+        # no name.
+        (
+            "openai",
+            [
+                (6, 0, "thinking_dropped"),
+                (10, 0, "thinking_dropped"),
+                (11, 0, "unsupported_part"),
+                (13, 1, "provider_data_dropped"),
+            ],
+        ),
         # The Gemini voice note: Anthropic takes no audio. Nor has its image part a name.
-        ("anthropic", [(7, 1, "media_unsupported"), (9, 1, "provider_data_dropped")]),
-        ("gemini", [(6, 0, "thinking_dropped"), (9, 1, "provider_data_dropped")]),
+        (
+            "anthropic",
+            [
+                (7, 1, "media_unsupported"),
+                (10, 0, "thinking_dropped"),
+                (11, 0, "unsupported_part"),
+                (13, 1, "provider_data_dropped"),
+            ],
+        ),
+        (
+            "gemini",
+            [
+                (6, 0, "thinking_dropped"),
+                (10, 0, "thinking_dropped"),
+                (11, 0, "unsupported_part"),
+                (13, 1, "provider_data_dropped"),
+            ],
+        ),
+        # The Responses API takes no audio either.
+        (
+            "openai_responses",
+            [
+                (6, 0, "thinking_dropped"),
+                (7, 1, "media_unsupported"),
+                (13, 1, "provider_data_dropped"),
+            ],
+        ),
         # The stored canonical form itself: nothing to lose.
         ("acontext", []),
     ],
@@ -81,6 +116,7 @@ def test_the_demo_shows_warnings_in_every_provider_format(demo_session, target, 
         ("anthropic", [TOWER_PNG, ROUTE_MAP_PNG]),  # no audio (the warning above)
         ("gemini", [TOWER_PNG, CHIME_WAV, ROUTE_MAP_PNG]),
         ("acontext", [TOWER_PNG, CHIME_WAV]),  # the upload stays an asset part
+        ("openai_responses", [TOWER_PNG, ROUTE_MAP_PNG]),  # no audio either
     ],
 )
 def test_the_demo_reads_offline(demo_session, target, inline):
@@ -142,10 +178,22 @@ def test_the_demo_voice_note_is_a_wav_that_plays():
 @pytest.mark.parametrize(
     ("target", "codes"),
     [
-        ("openai", ["thinking_dropped", "provider_data_dropped"]),
-        ("anthropic", ["media_unsupported", "provider_data_dropped"]),
-        ("gemini", ["thinking_dropped", "provider_data_dropped"]),
+        # The OpenAI reasoning and web search call make no message elsewhere: their warnings
+        # open the page, before those of the messages shown.
+        (
+            "openai",
+            ["thinking_dropped", "unsupported_part", "thinking_dropped", "provider_data_dropped"],
+        ),
+        (
+            "anthropic",
+            ["thinking_dropped", "unsupported_part", "media_unsupported", "provider_data_dropped"],
+        ),
+        (
+            "gemini",
+            ["thinking_dropped", "unsupported_part", "thinking_dropped", "provider_data_dropped"],
+        ),
         ("acontext", []),
+        ("openai_responses", ["thinking_dropped", "media_unsupported", "provider_data_dropped"]),
     ],
 )
 def test_the_demo_login_sees_the_warnings_on_the_conversation_page(client, target, codes):

@@ -543,7 +543,7 @@ def test_side_by_side_shows_the_separate_system_prompts_first(alice_client, mixe
     system = {cell.target_format: cell for cell in response.context["table"].system}
     assert [name for name, cell in system.items() if cell.blocks] == ["anthropic", "gemini"]
     first_row = response.context["table"].rows[0]
-    assert [cell.in_system for cell in first_row.cells] == [False, True, True, False]
+    assert [cell.in_system for cell in first_row.cells] == [False, True, True, False, False]
 
 
 def test_side_by_side_has_raw_json_and_copy_buttons(alice_client, mixed):
@@ -622,7 +622,8 @@ def test_a_longer_conversation_downloads_the_page_on_screen(alice_client, sessio
     [
         (
             "format=klingon",
-            "format: unknown format 'klingon'; expected one of openai, anthropic, gemini, acontext",
+            "format: unknown format 'klingon'; expected one of openai, anthropic, gemini, "
+            "acontext, openai_responses",
         ),
         ("limit=-1", "limit: Ensure this value is greater than or equal to 0."),
         ("cursor=%%%", "cursor: Invalid cursor."),

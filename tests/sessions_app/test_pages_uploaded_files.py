@@ -398,9 +398,11 @@ def test_side_by_side_shows_the_uploaded_image_in_every_column(alice_client, upl
     response = alice_client.get(f"/sessions/{uploaded.pk}/side-by-side/")
     tags = parsed(response.content.decode()).tags
 
-    # The columns: OpenAI, Anthropic, Gemini (inline), Acontext (the file URL).
+    # The columns: OpenAI, Anthropic, Gemini (inline), Acontext (the file URL), OpenAI
+    # Responses (inline).
     assert sources(tags, "img") == [data_url("image/png", PICTURE)] * 3 + [
-        file_url(uploaded, PICTURE)
+        file_url(uploaded, PICTURE),
+        data_url("image/png", PICTURE),
     ]
 
 

@@ -8,6 +8,7 @@ from sessions_app.presenters import (
     DocumentBlock,
     ImageBlock,
     JsonBlock,
+    Presented,
     TextBlock,
     ThinkingBlock,
     ToolCallBlock,
@@ -17,6 +18,7 @@ from sessions_app.presenters import (
     present_gemini,
     present_item,
     present_openai,
+    present_openai_responses,
     present_system,
     pretty_json,
     safe_url,
@@ -351,3 +353,353 @@ def test_numbers_too_large_for_orjson_still_print():
 )
 def test_seq_ranges_read_naturally(seqs, text):
     assert seq_range(seqs) == text
+
+
+# OpenAI Responses ------------------------------------------------------------------------
+
+
+def test_a_responses_easy_message_with_string_content():
+    presented = present_openai_responses({"role": "developer", "content": "be brief"})
+
+    assert presented == Presented(role="developer", blocks=[TextBlock(text="be brief")])
+
+
+def test_responses_input_parts_become_blocks():
+    presented = present_openai_responses(
+        {
+            "type": "message",
+            "role": "user",
+            "content": [
+                {"type": "input_text", "text": "look"},
+                {"type": "input_image", "image_url": "https://x.test/a.png", "detail": "high"},
+                {"type": "input_image", "image_url": f"data:image/png;base64,{PNG_DATA}"},
+                {"type": "input_image", "file_id": "file-img", "detail": "auto"},
+                {
+                    "type": "input_file",
+                    "filename": "a.pdf",
+                    "file_data": "data:application/pdf;base64,JVBE",
+                },
+                {"type": "input_file", "file_id": "file-123"},
+                {"type": "input_file", "file_url": "https://x.test/b.pdf", "filename": "b.pdf"},
+                {"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": "wav"}},
+            ],
+        }
+    )
+
+    assert presented == Presented(
+        role="user",
+        blocks=[
+            TextBlock(text="look"),
+            ImageBlock(src="https://x.test/a.png", url_text="https://x.test/a.png", detail="high"),
+            ImageBlock(src=f"data:image/png;base64,{PNG_DATA}", url_text="inline image"),
+            ImageBlock(src=None, url_text="file id file-img", detail="auto"),
+            DocumentBlock(
+                href="data:application/pdf;base64,JVBE",
+                filename="a.pdf",
+                media_type="application/pdf",
+            ),
+            DocumentBlock(href=None, url_text="file id file-123"),
+            DocumentBlock(
+                href="https://x.test/b.pdf", filename="b.pdf", url_text="https://x.test/b.pdf"
+            ),
+            AudioBlock(
+                src="data:audio/wav;base64,UklGRg==",
+                url_text="inline audio/wav",
+                media_type="audio/wav",
+            ),
+        ],
+    )
+
+
+def test_a_responses_file_that_is_not_loaded_says_what_it_is():
+    presented = present_openai_responses(
+        {
+            "role": "user",
+            "content": [
+                {"type": "input_file", "filename": "n.txt", "file_data": "data:text/plain,hi"},
+                {"type": "input_file", "filename": "c.pdf", "file_data": "JVBERi0="},
+                {"type": "input_image", "image_url": "javascript:alert(1)"},
+            ],
+        }
+    )
+
+    assert presented.blocks == [
+        DocumentBlock(
+            href=None, filename="n.txt", media_type="text/plain", url_text="inline text/plain"
+        ),
+        DocumentBlock(href=None, filename="c.pdf", url_text="inline data"),
+        ImageBlock(src=None, url_text="javascript:alert(1)"),
+    ]
+
+
+def test_a_responses_output_message_shows_its_citations_refusal_and_phase():
+    presented = present_openai_responses(
+        {
+            "type": "message",
+            "id": "msg_1",
+            "role": "assistant",
+            "status": "completed",
+            "phase": "final_answer",
+            "content": [
+                {
+                    "type": "output_text",
+                    "text": "See Example.",
+                    "annotations": [
+                        {
+                            "type": "url_citation",
+                            "start_index": 4,
+                            "end_index": 11,
+                            "title": "Example",
+                            "url": "https://example.com",
+                        },
+                        {
+                            "type": "file_citation",
+                            "index": 11,
+                            "file_id": "file-1",
+                            "filename": "a.pdf",
+                        },
+                    ],
+                },
+                {"type": "output_text", "text": "More.", "annotations": []},
+                {"type": "refusal", "refusal": "Not that, though."},
+            ],
+        }
+    )
+
+    assert presented == Presented(
+        role="assistant",
+        name="final_answer",
+        blocks=[
+            TextBlock(text="See Example."),
+            TextBlock(
+                text=(
+                    "url_citation [4–11]: Example <https://example.com>\n"
+                    "file_citation [11]: a.pdf (file id file-1)"
+                ),
+                label="annotations",
+            ),
+            TextBlock(text="More."),
+            TextBlock(text="Not that, though.", label="refusal"),
+        ],
+    )
+
+
+def test_responses_annotations_of_an_unknown_kind_are_shown_as_json():
+    annotations = [{"type": "future_citation", "where": 1}]
+    presented = present_openai_responses(
+        {
+            "role": "assistant",
+            "content": [{"type": "output_text", "text": "t", "annotations": annotations}],
+        }
+    )
+
+    assert presented.blocks == [
+        TextBlock(text="t"),
+        JsonBlock(label="annotations", json=pretty_json(annotations)),
+    ]
+
+
+def test_a_responses_function_call():
+    presented = present_openai_responses(
+        {
+            "type": "function_call",
+            "id": "fc_1",
+            "call_id": "call_1",
+            "name": "get_weather",
+            "arguments": '{"city":"Paris"}',
+        }
+    )
+
+    assert presented == Presented(
+        role="assistant",
+        blocks=[
+            ToolCallBlock(tool_id="call_1", name="get_weather", arguments='{\n  "city": "Paris"\n}')
+        ],
+    )
+
+
+def test_a_responses_function_call_output_as_a_json_string():
+    presented = present_openai_responses(
+        {"type": "function_call_output", "call_id": "call_1", "output": '{"temp": 21}'}
+    )
+
+    assert presented == Presented(
+        role="tool",
+        blocks=[
+            ToolResultBlock(
+                tool_id="call_1",
+                name="",
+                blocks=(JsonBlock(label="", json='{\n  "temp": 21\n}'),),
+            )
+        ],
+    )
+
+
+def test_a_responses_function_call_output_as_a_list_with_an_image():
+    presented = present_openai_responses(
+        {
+            "type": "function_call_output",
+            "call_id": "call_2",
+            "name": "screenshot",
+            "output": [
+                {"type": "input_text", "text": "here it is"},
+                {"type": "input_image", "image_url": f"data:image/png;base64,{PNG_DATA}"},
+            ],
+        }
+    )
+
+    assert presented == Presented(
+        role="tool",
+        blocks=[
+            ToolResultBlock(
+                tool_id="call_2",
+                name="screenshot",
+                blocks=(
+                    TextBlock(text="here it is"),
+                    ImageBlock(src=f"data:image/png;base64,{PNG_DATA}", url_text="inline image"),
+                ),
+            )
+        ],
+    )
+
+
+def test_a_responses_custom_tool_call_and_its_output():
+    call = present_openai_responses(
+        {"type": "custom_tool_call", "call_id": "call_3", "name": "grep", "input": "a|b"}
+    )
+    output = present_openai_responses(
+        {"type": "custom_tool_call_output", "call_id": "call_3", "output": "3 matches"}
+    )
+
+    assert call == Presented(
+        role="assistant",
+        blocks=[
+            ToolCallBlock(
+                tool_id="call_3",
+                name="grep",
+                arguments="a|b",
+                arguments_are_json=False,
+                label="custom tool",
+            )
+        ],
+    )
+    assert output == Presented(
+        role="tool",
+        blocks=[ToolResultBlock(tool_id="call_3", name="", blocks=(TextBlock(text="3 matches"),))],
+    )
+
+
+def test_a_responses_reasoning_item_shows_its_summary_and_encrypted_content():
+    presented = present_openai_responses(
+        {
+            "type": "reasoning",
+            "id": "rs_1",
+            "summary": [
+                {"type": "summary_text", "text": "First, the units."},
+                {"type": "summary_text", "text": "Then the sum."},
+            ],
+            "content": [{"type": "reasoning_text", "text": "2 + 2 = 4"}],
+            "encrypted_content": "gAAAAB",
+        }
+    )
+
+    assert presented == Presented(
+        role="assistant",
+        blocks=[
+            ThinkingBlock(text="First, the units.", label="Reasoning summary"),
+            ThinkingBlock(text="Then the sum.", label="Reasoning summary"),
+            ThinkingBlock(text="2 + 2 = 4", label="Reasoning"),
+            ThinkingBlock(text="", signature="gAAAAB", label="Encrypted reasoning"),
+        ],
+    )
+
+
+def test_a_responses_web_search_call_is_shown_as_json():
+    item = {
+        "type": "web_search_call",
+        "id": "ws_1",
+        "status": "completed",
+        "action": {"type": "search", "query": "weather paris"},
+    }
+
+    assert present_openai_responses(item) == Presented(
+        role="assistant", blocks=[JsonBlock(label="web_search_call", json=pretty_json(item))]
+    )
+
+
+def test_a_responses_tool_output_item_is_a_tool_message():
+    item = {"type": "shell_call_output", "call_id": "call_4", "output": []}
+
+    assert present_openai_responses(item) == Presented(
+        role="tool", blocks=[JsonBlock(label="shell_call_output", json=pretty_json(item))]
+    )
+
+
+def test_a_responses_image_generation_call_shows_its_image():
+    presented = present_openai_responses(
+        {
+            "type": "image_generation_call",
+            "id": "ig_1",
+            "status": "completed",
+            "output_format": "webp",
+            "result": PNG_DATA,
+        }
+    )
+
+    assert presented == Presented(
+        role="assistant",
+        blocks=[
+            ImageBlock(
+                src=f"data:image/webp;base64,{PNG_DATA}",
+                url_text="inline image/webp",
+                media_type="image/webp",
+            ),
+            JsonBlock(
+                label="image_generation_call",
+                json=pretty_json(
+                    {
+                        "type": "image_generation_call",
+                        "id": "ig_1",
+                        "status": "completed",
+                        "output_format": "webp",
+                        "result": "<base64 image, 12 characters>",
+                    }
+                ),
+            ),
+        ],
+    )
+
+
+def test_a_responses_computer_call_output_shows_its_screenshot():
+    item = {
+        "type": "computer_call_output",
+        "call_id": "call_5",
+        "output": {"type": "computer_screenshot", "image_url": "https://x.test/s.png"},
+    }
+
+    assert present_openai_responses(item) == Presented(
+        role="tool",
+        blocks=[
+            ImageBlock(src="https://x.test/s.png", url_text="https://x.test/s.png"),
+            JsonBlock(label="computer_call_output", json=pretty_json(item)),
+        ],
+    )
+
+
+def test_a_responses_item_reference():
+    expected = Presented(
+        role="", blocks=[TextBlock(text="reference to item msg_1", label="item reference")]
+    )
+
+    assert present_openai_responses({"type": "item_reference", "id": "msg_1"}) == expected
+    assert present_openai_responses({"id": "msg_1"}) == expected  # the type is optional
+
+
+def test_an_unknown_responses_shape_is_shown_as_json_not_an_error():
+    presented = present_item("openai_responses", ["not", "an", "item"])
+    malformed = present_item("openai_responses", {"type": "message", "content": [42]})
+
+    assert presented.blocks == [JsonBlock(label="item", json='[\n  "not",\n  "an",\n  "item"\n]')]
+    assert malformed.blocks == [
+        JsonBlock(label="item", json=pretty_json({"type": "message", "content": [42]}))
+    ]

@@ -40,7 +40,8 @@ def test_unknown_format(api, session):
     assert response.status_code == 400
     assert response.json() == error(
         400,
-        "format: unknown format 'xml'; expected one of openai, anthropic, gemini, acontext",
+        "format: unknown format 'xml'; expected one of openai, anthropic, gemini, acontext, "
+        "openai_responses",
         "unknown_format",
     )
     assert_nothing_stored(session)
@@ -315,7 +316,8 @@ def test_invalid_session_list_queries(api, query, msg):
         ("cursor=WyJ4Il0", "cursor: Invalid cursor.", "invalid_request"),  # ["x"]
         (
             "format=xml",
-            "format: unknown format 'xml'; expected one of openai, anthropic, gemini, acontext",
+            "format: unknown format 'xml'; expected one of openai, anthropic, gemini, acontext, "
+            "openai_responses",
             "unknown_format",
         ),
         (

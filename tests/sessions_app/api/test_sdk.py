@@ -12,6 +12,9 @@ from sessions_app.demo import DEMO_CONVERSATION
 from sessions_app.models import Message, Session, iso8601
 from tests.conversion import rules, strict_types
 
+# The formats the SDK checks on the client: this server's fifth, openai_responses, is not one.
+SDK_FORMATS = ("openai", "anthropic", "gemini", "acontext")
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -249,9 +252,22 @@ def test_a_text_file_uploaded_by_the_sdk_reads_as_text(sdk, session):
     assert openai.items == [{"role": "user", "content": "report.txt\n\nhello"}]
 
 
-def test_every_acontext_item_of_a_mixed_conversation_is_an_sdk_message(sdk, session):
-    for format, blob, meta in DEMO_CONVERSATION:
+def store_through_sdk_or_http(sdk, api, session, format, blob, meta):
+    """The SDK stores the formats it knows; OpenAI Responses items go through the HTTP API."""
+    if format in SDK_FORMATS:
         sdk.sessions.store_message(session_id=str(session.id), blob=blob, format=format, meta=meta)
+        return
+    answer = api.post(
+        f"/api/v1/session/{session.id}/messages",
+        {"blob": blob, "format": format, "meta": meta},
+        format="json",
+    )
+    assert answer.status_code == 201, answer.content
+
+
+def test_every_acontext_item_of_a_mixed_conversation_is_an_sdk_message(sdk, api, session):
+    for format, blob, meta in DEMO_CONVERSATION:
+        store_through_sdk_or_http(sdk, api, session, format, blob, meta)
 
     result = sdk.sessions.get_messages(session_id=str(session.id), format="acontext")
 
@@ -294,3 +310,18 @@ def test_sdk_built_acontext_messages_are_stored_and_read_in_other_formats(sdk, s
         },
         {"role": "tool", "tool_call_id": "c1", "content": "42"},
     ]
+
+
+def test_the_sdk_refuses_to_store_openai_responses_items_but_reads_them(sdk, api, session):
+    """As the README says: the SDK checks the format of a store on the client, not of a read."""
+    call = {"type": "function_call", "call_id": "call_1", "name": "f", "arguments": "{}"}
+    with pytest.raises(ValueError, match="format must be one of"):
+        sdk.sessions.store_message(session_id=str(session.id), blob=call, format="openai_responses")
+    assert Message.objects.count() == 0
+    store_through_sdk_or_http(sdk, api, session, "openai", {"role": "user", "content": "go"}, {})
+    store_through_sdk_or_http(sdk, api, session, "openai_responses", call, {})
+
+    result = sdk.sessions.get_messages(session_id=str(session.id), format="openai_responses")
+
+    assert result.items == [{"role": "user", "content": "go"}, call]
+    strict_types.validate_openai_responses_items(result.items)

@@ -359,3 +359,39 @@ def test_a_missing_session_is_an_api_error(live_server, issued_key, foreign_sess
 
     not_found = {"error": {"name": "APIError", "message": "session not found", "status": 404}}
     assert outcomes == [not_found] * len(calls)
+
+
+def test_the_sdk_refuses_to_store_openai_responses_items_but_reads_them(
+    live_server, issued_key, session
+):
+    """As the README says: the SDK checks the format of a store on the client, not of a read."""
+    ids = store(session, {"role": "user", "content": "go"})
+    item = {"type": "function_call", "call_id": "call_1", "name": "f", "arguments": "{}"}
+    stored = services.message_store(session=session, blob=item, format="openai_responses")
+    ids.append(str(stored.id))
+
+    refused, read = run_npm_sdk(
+        f"{live_server.url}/api/v1",
+        issued_key.secret,
+        [
+            call("storeMessage", str(session.id), item, {"format": "openai_responses"}),
+            call("getMessages", str(session.id), {"format": "openai_responses"}),
+        ],
+    )
+
+    assert refused == {
+        "error": {
+            "name": "Error",
+            "message": "format must be one of {'acontext', 'openai', 'anthropic', 'gemini'}",
+            "status": None,
+        }
+    }
+    assert read == {
+        "result": {
+            "items": [{"role": "user", "content": "go"}, item],
+            "ids": ids,
+            "next_cursor": None,
+            "has_more": False,
+        }
+    }
+    assert Message.objects.count() == 2
