@@ -7,6 +7,7 @@ Each test saves full-page screenshots into screenshots/ for a person to look at.
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+import conversion
 from sessions_app import presenters, services
 from sessions_app.models import Project, Session
 from tests.browser.mixed_conversation import member
@@ -159,8 +160,9 @@ def test_side_by_side_shows_the_picture_in_every_column(page: Page, uploaded: Se
     page.goto(f"/sessions/{uploaded.pk}/side-by-side/")
 
     images = page.locator("figure.image img")
-    expect(images).to_have_count(4)
-    assert [loaded_width(images.nth(index)) for index in range(4)] == [160] * 4
+    expect(images).to_have_count(len(conversion.FORMATS))
+    widths = [loaded_width(images.nth(index)) for index in range(len(conversion.FORMATS))]
+    assert widths == [160] * len(conversion.FORMATS)
     screenshot(page, "uploaded-files-side-by-side")
 
 
