@@ -7,6 +7,7 @@ from typing import Any
 from conversion import documents, media
 from conversion.canonical import (
     MEDIA_PART_TYPES,
+    ConversionWarning,
     InvalidMessage,
     JSONObject,
     make_message,
@@ -309,7 +310,33 @@ def render(conversation: Conversation) -> None:
                 turn = len(conversation.items) - 1
         else:
             _render_user(entry, conversation, deferred_media, deferred_sources)
+    if deferred_media and _paused_run(conversation.items):
+        # A user message would close the run before its other calls are answered: the media
+        # follows once they are, and until then is left out.
+        for message_id in dict.fromkeys(deferred_sources):
+            conversation.warnings.append(
+                ConversionWarning(
+                    message_id,
+                    None,
+                    "media_unsupported",
+                    "left out: the media of a tool result while its tool run is paused "
+                    "(OpenAI tool messages are text only; it follows the run's last result)",
+                )
+            )
+        return
     conversation.flush_deferred(deferred_media, deferred_sources, _user_item)
+
+
+def _paused_run(items: list[JSONObject]) -> bool:
+    """Whether the conversation ends with an assistant's tool calls not all answered."""
+    answered: set[str] = set()
+    for item in reversed(items):
+        if item.get("role") == "tool":
+            answered.add(str(item.get("tool_call_id")))
+            continue
+        calls = (item.get("tool_calls") if item.get("role") == "assistant" else None) or []
+        return any(call.get("id") not in answered for call in calls)
+    return False
 
 
 def _merged_turn(turn: JSONObject, item: JSONObject) -> JSONObject:
@@ -324,7 +351,7 @@ def _merged_turn(turn: JSONObject, item: JSONObject) -> JSONObject:
         merged["tool_calls"] = calls
     if "refusal" in item and "refusal" in turn:
         merged["refusal"] = f"{turn['refusal']}\n{item['refusal']}"
-    for key in ("refusal", "audio", "name"):
+    for key in ("refusal", "audio", "function_call", "name"):
         if key in item and key not in merged:
             merged[key] = item[key]
     return merged

@@ -338,7 +338,9 @@ def _tool_output(item: JSONObject, kind: str) -> JSONObject:
             result["tool_call_id"] = call_id
         # Without a call id, the function's name pairs the output with its call.
         name = optional_str(item, "name", "blob")
-        if name is not None and call_id is None:
+        if call_id is None:
+            if name is None:
+                raise InvalidMessage("blob.call_id", "is required (or the function's name)")
             result["name"] = name
     output = require(item, "output", "blob")
     if isinstance(output, str):
@@ -453,9 +455,21 @@ def _missing_call(item: JSONObject, kept_calls: set[tuple[str, str]]) -> str | N
     return f"{call_type} {item.get(output_key)}"
 
 
-def _own(entry: Entry) -> JSONObject:
-    """The item fields a message read from this format kept (id, status, phase...)."""
-    return provider_meta(entry.message.canonical, PROVIDER)
+def _item_fields(entry: Entry, pieces: list[Piece]) -> JSONObject:
+    """The fields a stored item of this format kept (id, status, phase...), for the item
+    rebuilt from ``pieces``: only when that item is the stored one rebuilt (not a placeholder
+    answering its call, nor an output given as text, nor part of another format's message)."""
+    own = provider_meta(entry.message.canonical, PROVIDER)
+    if not own or not pieces:
+        return {}
+    parts = entry.message.canonical["parts"]
+    if not all(any(piece.part is part for part in parts) for piece in pieces):
+        return {}
+    rebuilt = {piece.part["type"] for piece in pieces}
+    stored = {part["type"] for part in parts}
+    # A call or an output is an item of its own; a message holds the rest.
+    items = {"tool-call", "tool-result"}
+    return own if (rebuilt & items) == (stored & items) else {}
 
 
 def _render_system(entry: Entry, conversation: Conversation) -> None:
@@ -466,7 +480,7 @@ def _render_system(entry: Entry, conversation: Conversation) -> None:
             content.append(_text_part(piece.part, "input_text"))
         else:
             conversation.drop(piece, "unsupported_part", "a system prompt can only hold text")
-    own = _own(entry)
+    own = _item_fields(entry, entry.pieces)
     role = entry.message.canonical["meta"]["role"]
     conversation.emit({"role": role, "content": _collapse(content, own), **own}, [entry.message.id])
 
@@ -498,20 +512,23 @@ def _render_user(
     kept_calls: set[tuple[str, str]],
 ) -> None:
     content: list[JSONObject] = []
-    own = _own(entry)
+    content_pieces: list[Piece] = []
 
     def flush() -> None:
         if content:
+            own = _item_fields(entry, content_pieces)
             item = {"role": "user", "content": _collapse(list(content), own), **own}
             conversation.emit(item, [entry.message.id])
             content.clear()
+            content_pieces.clear()
 
     for piece in entry.pieces:
         kind = piece.part["type"]
         if kind == "tool-result":
             flush()
             conversation.emit(
-                _output_item(piece, conversation, custom_calls, own), [entry.message.id]
+                _output_item(piece, conversation, custom_calls, _item_fields(entry, [piece])),
+                [entry.message.id],
             )
         elif kind == "data":
             kept = provider_meta(piece.part, PROVIDER).get("item")
@@ -533,6 +550,7 @@ def _render_user(
             block = _input_block(piece, conversation)
             if block is not None:
                 content.append(block)
+                content_pieces.append(piece)
     flush()
 
 
@@ -639,11 +657,10 @@ def _output_item(
 
 def _render_assistant(entry: Entry, conversation: Conversation) -> None:
     texts: list[Piece] = []
-    own = _own(entry)
 
     def flush() -> None:
         if texts:
-            _emit_texts(entry, texts, own, conversation)
+            _emit_texts(entry, texts, _item_fields(entry, texts), conversation)
             texts.clear()
 
     for piece in entry.pieces:
@@ -655,6 +672,7 @@ def _render_assistant(entry: Entry, conversation: Conversation) -> None:
         flush()
         if kind == "tool-call":
             conversation.note_provider_data(piece, PROVIDER)
+            own = _item_fields(entry, [piece])
             conversation.emit(_call_item(piece, conversation, own), [entry.message.id])
         elif kind == "thinking":
             reasoning = provider_meta(part, PROVIDER)

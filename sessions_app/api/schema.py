@@ -231,6 +231,19 @@ MESSAGE_STORE_EXAMPLES = [
         },
         request_only=True,
     ),
+    OpenApiExample(
+        "OpenAI Responses",
+        value={
+            "format": "openai_responses",
+            "blob": {
+                "type": "function_call",
+                "call_id": "call_1",
+                "name": "get_weather",
+                "arguments": '{"city": "Paris"}',
+            },
+        },
+        request_only=True,
+    ),
 ]
 
 

@@ -665,10 +665,18 @@ def check_openai_responses_rules(items: list[Any]) -> None:
     end are allowed (a paused agent run: only the model's items and outputs follow them).
     """
     calls: dict[str, _ResponsesCall] = {}
+    item_ids: dict[object, Loc] = {}  # an id names one item (a reference names another)
     after_output = False  # the previous item is an output item
     for loc, item in _dict_items(_list(items, ("items",)), ("items",)):
         kind = _responses_kind(item)
         _check_responses_item_id(item, kind, loc)
+        if kind != "item_reference" and item.get("id") is not None:
+            if item["id"] in item_ids:
+                raise _violation(
+                    (*loc, "id"),
+                    f"duplicate item id {item['id']!r} (of {format_path(item_ids[item['id']])})",
+                )
+            item_ids[item["id"]] = loc
         # A tool run is closed before the conversation goes on: before the next user, system
         # or developer message, and before the model's next response (any item of the model
         # after output items: the model answers only once it has every output).

@@ -1,22 +1,29 @@
 """Hypothesis strategies for the conversion property tests.
 
 Valid input: ``conversations(fmt)`` builds VALID, COMPLETE conversations (every tool call is
-answered) as lists of blobs stored in one format, each a request the provider accepts: roles
-alternate where the provider requires it, tool results come right after their calls,
-Anthropic text is never blank and its tool ids match its pattern. ``mixed_conversations()``
-builds conversations whose messages come in different formats, each valid in its own (an
-OpenAI tool call answered by an Anthropic tool_result...), as (format, blob) pairs.
+answered, but perhaps the last calls of a Responses run) as lists of blobs stored in one
+format, each a request the provider accepts: roles alternate where the provider requires it,
+tool results come right after their calls, Anthropic text is never blank and its tool ids
+match its pattern. ``mixed_conversations()`` builds conversations whose messages come in
+different formats, each valid in its own (an OpenAI tool call answered by an Anthropic
+tool_result...), as (format, blob) pairs.
 
 A conversation alternates a user side and an assistant side; each side is drawn in a format
 by ``USER_TURNS`` / ``ASSISTANT_TURNS``, and the calls an assistant side makes are answered
 by the next user side, whatever its format (Gemini only when it allows the calls' names).
+OpenAI Responses sides are items as agents keep them, one per stored message: a response is
+reasoning, built-in tool items kept whole (web and file search, code interpreter, image
+generation, a computer call with its screenshot output), an output message or an assistant
+message of string content, and function or custom tool calls in a row; the client answers
+each with an output item. A Responses run may end paused: the last calls not all answered.
 
 The hard shapes are drawn too: tool names each provider allows but others do not (dotted and
 colon names for Gemini, 65 to 128 characters for Anthropic, pairs such as ``a.b`` and ``a_b``
 in one conversation), text documents (Anthropic text and content sources, search results,
-Gemini text/plain and text/csv inline data, acontext file parts with text), and files only
-their provider can read (Gemini Files API URIs, OpenAI and Anthropic file ids). Anthropic
-citations are enabled on all of a conversation's documents and search results or on none.
+Gemini text/plain and text/csv inline data, Responses text/plain and text/csv file data,
+acontext file parts with text), and files only their provider can read (Gemini Files API
+URIs, OpenAI and Anthropic file ids). Anthropic citations are enabled on all of a
+conversation's documents and search results or on none.
 
 Invalid input: ``mutated_conversations(fmt)`` (one message changed at random),
 ``json_blobs()`` (random JSON), and focused cases: ``MALFORMED_URLS``,
@@ -41,7 +48,7 @@ from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
-from conversion import FORMATS, openai
+from conversion import FORMATS, openai, openai_responses
 
 JSONValue = Any
 JSONObject = dict[str, Any]
@@ -260,6 +267,7 @@ TOOL_NAMES: dict[str, tuple[st.SearchStrategy[str], re.Pattern[str]]] = {
     "anthropic": (anthropic_tool_names, ANTHROPIC_TOOL_NAME),
     "gemini": (gemini_tool_names, GEMINI_TOOL_NAME),
     "acontext": (acontext_tool_names, re.compile(r".+", re.DOTALL)),
+    "openai_responses": (openai_tool_names, OPENAI_TOOL_NAME),
 }
 NAME_SEPARATORS = re.compile(r"(?<=.)[._:]")
 ALNUM = LETTERS + string.digits
@@ -284,6 +292,8 @@ any_tool_ids = st.one_of(
     _prefixed("call_", ALNUM + ".:", 4, 24),
 )
 signatures = st.binary(min_size=1, max_size=48).map(_b64)
+# Responses item ids are a prefix naming the item type and hex digits (at most 64 in all).
+item_id_digits = st.text("0123456789abcdef", min_size=16, max_size=48)
 error_details = st.fixed_dictionaries({"code": st.integers(400, 599), "message": texts})
 
 
@@ -306,13 +316,17 @@ arguments = arguments_strings()
 
 class ToolIds:
     """Draws tool ids that are unique within one conversation (the providers expect that),
-    and tool names, often twins of names the conversation already used."""
+    and tool names, often twins of names the conversation already used. Also the
+    conversation's Responses item ids (unique too), and which calls are custom tool calls
+    (a Responses custom_tool_call is answered by a custom_tool_call_output)."""
 
     def __init__(self, draw: st.DrawFn, ids: st.SearchStrategy[str], *, gemini_may_omit: bool):
         self._draw = draw
         self._ids = ids
         self._used: set[str] = set()
         self._names: list[str] = []
+        self._item_ids: set[str] = set()
+        self.custom: set[str] = set()
         # Gemini 2.x calls carry no id (pairing is by name): only when Gemini answers them.
         self.gemini_may_omit = gemini_may_omit
 
@@ -322,6 +336,15 @@ class ToolIds:
             tool_id += "_"  # stays within Anthropic's pattern
         self._used.add(tool_id)
         return tool_id
+
+    def item_id(self, prefix: str) -> str:
+        """A Responses item id: ``prefix`` (msg_, fc_, rs_...) and hex digits, unique in the
+        conversation (the API rejects an input with two items of one id)."""
+        item_id = prefix + self._draw(item_id_digits)
+        while item_id in self._item_ids:
+            item_id += "0"
+        self._item_ids.add(item_id)
+        return item_id
 
     def name(self, fmt: str) -> str:
         """A tool name that ``fmt`` allows; one time in four the twin of an earlier name of
@@ -391,8 +414,11 @@ def _openai_user(draw: st.DrawFn) -> JSONObject:
     return _with_name(draw, {"role": "user", "content": content})
 
 
-def openai_user_turn(draw: st.DrawFn, answering: Sequence[Call], leading: bool) -> list[Blob]:
+def openai_user_turn(
+    draw: st.DrawFn, answering: Sequence[Call], leading: bool, ids: ToolIds
+) -> list[Blob]:
     """One ``tool`` message per call, then user (or system/developer) messages."""
+    del ids  # a custom tool's result is a tool message too
     messages: list[Blob] = []
     if leading:
         messages.extend(_openai_system(draw) for _ in range(_count(draw, 0, 2)))
@@ -434,6 +460,7 @@ def openai_assistant_turn(draw: st.DrawFn, ids: ToolIds) -> tuple[list[Blob], li
         calls = [(ids.fresh(), ids.name("openai")) for _ in range(_count(draw, 1, 3))]
         message["content"] = _choice(draw, (None, None, "", "Let me check."))
         message["tool_calls"] = [_openai_tool_call(draw, str(i), name) for i, name in calls]
+        ids.custom.update(call["id"] for call in message["tool_calls"] if call["type"] == "custom")
     else:
         # The deprecated function_call, answered right away by a ``function`` message
         # (matched by name: it has no id, so no other format can answer it).
@@ -442,6 +469,332 @@ def openai_assistant_turn(draw: st.DrawFn, ids: ToolIds) -> tuple[list[Blob], li
         answer = {"role": "function", "name": name, "content": draw(optional_texts)}
         return [_with_name(draw, message), answer], []
     return [_with_name(draw, message)], calls
+
+
+# --- OpenAI Responses input items ---------------------------------------------------------------
+# One stored message is one input item, as agents keep them: a model response is several
+# items (reasoning, built-in tool work, an output message, function calls), and the client
+# answers each call with an output item of its own.
+
+TINY_PNG = IMAGES[0][1]
+PNG_DATA_URL = f"data:image/png;base64,{TINY_PNG}"
+RESPONSES_TEXT_FILES = (  # (file_data media type, file name, texts): read as text documents
+    ("text/plain", "notes.txt", MULTILINE_TEXTS),
+    ("text/csv", "data.csv", CSV_TEXTS),
+)
+COMPUTER_ACTIONS: tuple[JSONObject, ...] = (
+    {"type": "click", "button": "left", "x": 156, "y": 42},
+    {"type": "double_click", "keys": None, "x": 3, "y": 900},
+    {"type": "type", "text": "OpenAI"},
+    {"type": "keypress", "keys": ["CTRL", "L"]},
+    {"type": "scroll", "scroll_x": 0, "scroll_y": 480, "x": 640, "y": 360},
+    {"type": "screenshot"},
+    {"type": "wait"},
+)
+SAFETY_CHECK = {
+    "id": "cu_sc_6743c2a1b0d48190",
+    "code": "malicious_instructions",
+    "message": "The page contains text that looks like instructions to the agent.",
+}
+RESPONSES_PART_KINDS = (
+    "text", "text", "text", "image_url", "image_data", "image_id",
+    "file_data", "file_url", "file_id", "text_file",
+)  # fmt: skip
+WEB_SEARCH_URLS = tuple(url for url in SEARCH_SOURCES if url.startswith("https://"))
+
+
+def _responses_text(draw: st.DrawFn) -> JSONObject:
+    part: JSONObject = {"type": "input_text", "text": draw(texts)}
+    if _maybe(draw, 12):  # a prompt-cache breakpoint
+        part["prompt_cache_breakpoint"] = {"mode": "explicit"}
+    return part
+
+
+def _responses_input_part(draw: st.DrawFn) -> JSONObject:
+    """A part of user content or of a tool output: text, an image (URL, data URL or file
+    id, always with its detail), a file (PDF data with its name, a URL, a file id) or a
+    text document given as file data."""
+    kind = _choice(draw, RESPONSES_PART_KINDS)
+    if kind == "text":
+        return _responses_text(draw)
+    if kind.startswith("image"):
+        detail = _choice(draw, openai_responses.IMAGE_DETAILS)
+        image: JSONObject = {"type": "input_image", "detail": detail}
+        if kind == "image_url":
+            image["image_url"] = _choice(draw, IMAGE_URLS)
+        elif kind == "image_data":
+            media_type, data = _choice(draw, IMAGES)
+            image["image_url"] = f"data:{media_type};base64,{data}"
+        else:
+            image["file_id"] = draw(file_ids)
+        return image
+    block: JSONObject = {"type": "input_file"}
+    if kind == "file_data":
+        block["file_data"] = f"data:application/pdf;base64,{PDF}"
+        block["filename"] = _choice(draw, ("report.pdf", "scan 2024.pdf", "документ.pdf"))
+    elif kind == "text_file":
+        media_type, filename, options = _choice(draw, RESPONSES_TEXT_FILES)
+        text = _element(draw, options)
+        block["file_data"] = f"data:{media_type};base64,{_b64(text.encode('utf-8'))}"
+        block["filename"] = filename
+    elif kind == "file_url":
+        block["file_url"] = _choice(draw, PDF_URLS)
+    else:
+        block["file_id"] = draw(file_ids)
+    if _maybe(draw, 6):
+        block["detail"] = _choice(draw, openai_responses.FILE_DETAILS)
+    return block
+
+
+def _responses_message(draw: st.DrawFn, role: str, parts: bool) -> JSONObject:
+    """An easy message; sometimes typed, or in the Message form (list content and a status,
+    as items listed back from the API)."""
+    message: JSONObject = {"role": role}
+    if parts and _maybe(draw, 2):
+        if role == "user":
+            content = [_responses_input_part(draw) for _ in range(_count(draw, 1, 4))]
+        else:
+            content = [_responses_text(draw) for _ in range(_count(draw, 1, 2))]
+        message["content"] = content
+        if _maybe(draw, 6):
+            message.update(type="message", status="completed")
+            return message
+    else:
+        message["content"] = draw(texts)
+    if _maybe(draw, 4):
+        message["type"] = "message"
+    return message
+
+
+def _responses_system(draw: st.DrawFn) -> JSONObject:
+    return _responses_message(draw, _choice(draw, ("system", "developer")), parts=True)
+
+
+def _responses_output(draw: st.DrawFn, call_id: str, custom: bool) -> JSONObject:
+    """What the client's tool gave: a string, or input text, images and files."""
+    kind = "custom_tool_call_output" if custom else "function_call_output"
+    output: str | list[JSONObject]
+    if _maybe(draw, 4):
+        output = [_responses_input_part(draw) for _ in range(_count(draw, 1, 3))]
+    else:
+        output = draw(texts)
+    return {"type": kind, "call_id": call_id, "output": output}
+
+
+def _item_reference(draw: st.DrawFn, ids: ToolIds) -> JSONObject:
+    """A reference to an item OpenAI stored (an earlier output message, reasoning...);
+    the type may be left out."""
+    reference: JSONObject = {"id": ids.item_id(_choice(draw, ("msg_", "rs_", "fc_")))}
+    if _maybe(draw):
+        reference["type"] = "item_reference"
+    return reference
+
+
+def openai_responses_user_turn(
+    draw: st.DrawFn, answering: Sequence[Call], leading: bool, ids: ToolIds
+) -> list[Blob]:
+    """An output item per call (any order), then user (or system/developer) messages, and
+    now and then an item reference."""
+    items: list[Blob] = []
+    if leading:
+        items.extend(_responses_system(draw) for _ in range(_count(draw, 0, 2)))
+    for call_id, _name in _shuffled(draw, answering):
+        assert call_id is not None  # only Gemini leaves ids out, and only Gemini answers those
+        items.append(_responses_output(draw, call_id, call_id in ids.custom))
+    for _ in range(_count(draw, 0 if answering else 1, 2)):
+        # A system message in the middle of the conversation stays in place.
+        if _maybe(draw, 6):
+            items.append(_responses_system(draw))
+        else:
+            items.append(_responses_message(draw, "user", parts=True))
+    if _maybe(draw, 10):
+        items.append(_item_reference(draw, ids))
+    return items
+
+
+def _annotations(draw: st.DrawFn, text: str) -> list[JSONObject]:
+    kind = _choice(draw, ("none", "none", "none", "url", "file"))
+    if kind == "url":
+        citation = {
+            "type": "url_citation",
+            "url": _choice(draw, WEB_SEARCH_URLS),
+            "title": draw(texts),
+            "start_index": 0,
+            "end_index": len(text),
+        }
+        return [citation]
+    if kind == "file":
+        filename = _choice(draw, ("handbook.pdf", "report.pdf"))
+        return [
+            {"type": "file_citation", "file_id": draw(file_ids), "filename": filename, "index": 0}
+        ]
+    return []
+
+
+def _with_phase(draw: st.DrawFn, message: JSONObject) -> JSONObject:
+    if _maybe(draw, 4):
+        message["phase"] = _choice(draw, openai_responses.PHASES)
+    return message
+
+
+def _responses_assistant_message(draw: st.DrawFn, ids: ToolIds) -> JSONObject:
+    """An output message (output text with its annotations, refusals), or an easy message
+    of string content (the API takes no input_text in an assistant message)."""
+    if _maybe(draw, 3):
+        message: JSONObject = {"role": "assistant", "content": draw(texts)}
+        if _maybe(draw, 4):
+            message["type"] = "message"
+        return _with_phase(draw, message)
+    content: list[JSONObject] = []
+    for _ in range(_count(draw, 1, 2)):
+        if _maybe(draw, 6):
+            content.append({"type": "refusal", "refusal": draw(texts)})
+        else:
+            text = draw(texts)
+            annotations = _annotations(draw, text)
+            content.append({"type": "output_text", "text": text, "annotations": annotations})
+    message = {
+        "id": ids.item_id("msg_"),
+        "type": "message",
+        "role": "assistant",
+        "status": "completed",
+        "content": content,
+    }
+    return _with_phase(draw, message)
+
+
+def _reasoning(draw: st.DrawFn, ids: ToolIds) -> JSONObject:
+    """A reasoning item: its summary (perhaps empty) and, as agents keep it to pass it back
+    without OpenAI storing it, its encrypted content."""
+    summary = [{"type": "summary_text", "text": draw(texts)} for _ in range(_count(draw, 0, 2))]
+    item: JSONObject = {"type": "reasoning", "id": ids.item_id("rs_"), "summary": summary}
+    if not _maybe(draw, 4):
+        item["encrypted_content"] = draw(signatures)
+    if _maybe(draw, 8):
+        item["content"] = [{"type": "reasoning_text", "text": draw(texts)}]
+    if _maybe(draw, 8):
+        item["status"] = "completed"
+    return item
+
+
+def _builtin_items(draw: st.DrawFn, ids: ToolIds) -> list[JSONObject]:
+    """Work of a built-in tool, kept whole: a web search, a file search, code run, an image
+    generated, or a computer action that the client answers at once with a screenshot."""
+    kind = _choice(draw, ("web_search", "file_search", "code", "image", "computer"))
+    status = "completed"
+    if kind == "web_search":
+        action: JSONObject
+        url = _choice(draw, WEB_SEARCH_URLS)
+        shape = _choice(draw, ("search", "open_page", "find_in_page"))
+        if shape == "search":
+            action = {"type": "search", "query": draw(texts)}
+            if _maybe(draw):
+                action["sources"] = [{"type": "url", "url": url}]
+        elif shape == "open_page":
+            action = {"type": "open_page", "url": url}
+        else:
+            action = {"type": "find_in_page", "pattern": draw(texts), "url": url}
+        return [
+            {
+                "type": "web_search_call",
+                "id": ids.item_id("ws_"),
+                "status": status,
+                "action": action,
+            }
+        ]
+    if kind == "file_search":
+        results = None
+        if _maybe(draw):
+            result = {"file_id": draw(file_ids), "filename": "handbook.pdf", "score": 0.92}
+            results = [{**result, "text": draw(texts), "attributes": {"section": "4.1"}}]
+        return [
+            {
+                "type": "file_search_call",
+                "id": ids.item_id("fs_"),
+                "status": status,
+                "queries": [draw(texts)],
+                "results": results,
+            }
+        ]
+    if kind == "code":
+        outputs = _choice(draw, ("none", "logs", "image"))
+        return [
+            {
+                "type": "code_interpreter_call",
+                "id": ids.item_id("ci_"),
+                "status": status,
+                "container_id": "cntr_6743c1d5e2f88190a1b2c3d4e5f6a7b8",
+                "code": draw(optional_texts),
+                "outputs": {
+                    "none": None,
+                    "logs": [{"type": "logs", "logs": "385\n"}],
+                    "image": [{"type": "image", "url": PNG_DATA_URL}],
+                }[outputs],
+            }
+        ]
+    if kind == "image":
+        item: JSONObject = {
+            "type": "image_generation_call",
+            "id": ids.item_id("ig_"),
+            "status": status,
+            "result": TINY_PNG,
+        }
+        if _maybe(draw):
+            item.update(output_format="png", revised_prompt=draw(texts))
+        return [item]
+    call_id = ids.fresh()
+    checks = [SAFETY_CHECK] if _maybe(draw, 4) else []
+    call = {
+        "type": "computer_call",
+        "id": ids.item_id("cu_"),
+        "call_id": call_id,
+        "action": _element(draw, COMPUTER_ACTIONS),
+        "pending_safety_checks": checks,
+        "status": status,
+    }
+    screenshot = {"type": "computer_screenshot", "image_url": PNG_DATA_URL}
+    output: JSONObject = {"type": "computer_call_output", "call_id": call_id, "output": screenshot}
+    if checks:
+        output["acknowledged_safety_checks"] = checks
+    pair: list[JSONObject] = deep_copy_json([call, output])  # the constants stay unshared
+    return pair
+
+
+def _responses_call(draw: st.DrawFn, ids: ToolIds) -> tuple[JSONObject, Call]:
+    call_id, name = ids.fresh(), ids.name("openai_responses")
+    item: JSONObject
+    if _maybe(draw, 6):  # a custom (free-form) tool
+        ids.custom.add(call_id)
+        item = {"type": "custom_tool_call", "call_id": call_id, "name": name, "input": draw(texts)}
+        if _maybe(draw):
+            item["id"] = ids.item_id("ctc_")
+        return item, (call_id, name)
+    item = {"type": "function_call", "call_id": call_id, "name": name, "arguments": draw(arguments)}
+    if _maybe(draw, 3):
+        item.update(id=ids.item_id("fc_"), status="completed")
+    return item, (call_id, name)
+
+
+def openai_responses_assistant_turn(draw: st.DrawFn, ids: ToolIds) -> tuple[list[Blob], list[Call]]:
+    """One model response: built-in tool work first (each perhaps after reasoning), then
+    reasoning, then an output message, function calls (parallel calls in a row), or both."""
+    items: list[Blob] = []
+    for _ in range(_choice(draw, (0, 0, 0, 1, 2))):
+        if _maybe(draw):
+            items.append(_reasoning(draw, ids))
+        items.extend(_builtin_items(draw, ids))
+    if _maybe(draw):
+        items.append(_reasoning(draw, ids))
+    kind = _choice(draw, ("message", "message", "calls", "calls", "message_and_calls"))
+    if kind != "calls":
+        items.append(_responses_assistant_message(draw, ids))
+    calls: list[Call] = []
+    if kind != "message":
+        for _ in range(_count(draw, 1, 3)):
+            item, call = _responses_call(draw, ids)
+            items.append(item)
+            calls.append(call)
+    return items, calls
 
 
 # --- Anthropic Messages -----------------------------------------------------------------------
@@ -541,9 +894,11 @@ def _anthropic_tool_result(draw: st.DrawFn, tool_use_id: str) -> JSONObject:
     return _cache_control(draw, block)
 
 
-def anthropic_user_turn(draw: st.DrawFn, answering: Sequence[Call], leading: bool) -> list[Blob]:
+def anthropic_user_turn(
+    draw: st.DrawFn, answering: Sequence[Call], leading: bool, ids: ToolIds
+) -> list[Blob]:
     """ONE user message: a tool_result per call first (any order), then other content."""
-    del leading  # the system prompt is a request parameter, not a message
+    del leading, ids  # the system prompt is a request parameter, not a message
     if not answering and _maybe(draw, 3):
         return [{"role": "user", "content": draw(visible_texts)}]
     blocks = [_anthropic_tool_result(draw, str(i)) for i, _name in _shuffled(draw, answering)]
@@ -683,9 +1038,11 @@ def _gemini_response_media(draw: st.DrawFn, index: int) -> JSONObject:
     return part
 
 
-def gemini_user_turn(draw: st.DrawFn, answering: Sequence[Call], leading: bool) -> list[Blob]:
+def gemini_user_turn(
+    draw: st.DrawFn, answering: Sequence[Call], leading: bool, ids: ToolIds
+) -> list[Blob]:
     """ONE user turn: a functionResponse per call (any order), then other parts."""
-    del leading  # the system instruction is a request parameter, not a content
+    del leading, ids  # the system instruction is a request parameter, not a content
     parts = [_gemini_function_response(draw, call) for call in _shuffled(draw, answering)]
     parts += [_gemini_user_part(draw) for _ in range(_count(draw, 0 if parts else 1, 3))]
     snake_case = draw(st.booleans())
@@ -771,7 +1128,10 @@ def _acontext_tool_result(draw: st.DrawFn, call: Call) -> JSONObject:
     return {"type": "tool-result", "text": text, "meta": meta}
 
 
-def acontext_user_turn(draw: st.DrawFn, answering: Sequence[Call], leading: bool) -> list[Blob]:
+def acontext_user_turn(
+    draw: st.DrawFn, answering: Sequence[Call], leading: bool, ids: ToolIds
+) -> list[Blob]:
+    del ids
     messages: list[Blob] = []
     if leading and _maybe(draw, 4):  # a system prompt, stored the way OpenAI's is
         system = {"type": "text", "text": draw(texts)}
@@ -784,10 +1144,16 @@ def acontext_user_turn(draw: st.DrawFn, answering: Sequence[Call], leading: bool
     return [*messages, message]
 
 
-def _acontext_thinking(draw: st.DrawFn) -> JSONObject:
-    kind = _choice(draw, ("plain", "anthropic", "anthropic_redacted", "gemini"))
+def _acontext_thinking(draw: st.DrawFn, ids: ToolIds) -> JSONObject:
+    kind = _choice(draw, ("plain", "anthropic", "anthropic_redacted", "gemini", "openai_responses"))
     if kind == "anthropic_redacted":
         return {"type": "thinking", "meta": {"anthropic": {"redacted_data": draw(signatures)}}}
+    if kind == "openai_responses":  # a Responses reasoning item, as its reader keeps it
+        reasoning = _reasoning(draw, ids)
+        del reasoning["type"]
+        shown = reasoning["summary"] or reasoning.get("content", [])
+        text = "\n\n".join(entry["text"] for entry in shown)
+        return {"type": "thinking", "text": text, "meta": {"openai_responses": reasoning}}
     part: JSONObject = {"type": "thinking", "text": draw(texts)}
     if kind == "anthropic":
         part["meta"] = {"anthropic": {"signature": draw(signatures)}}
@@ -797,7 +1163,11 @@ def _acontext_thinking(draw: st.DrawFn) -> JSONObject:
 
 
 def acontext_assistant_turn(draw: st.DrawFn, ids: ToolIds) -> tuple[list[Blob], list[Call]]:
-    parts = [_acontext_thinking(draw) for _ in range(_count(draw, 0, 2))]
+    parts = [_acontext_thinking(draw, ids) for _ in range(_count(draw, 0, 2))]
+    if _maybe(draw, 8):  # built-in tool work of the Responses API, kept whole
+        item = _builtin_items(draw, ids)[0]
+        if item["type"] != "computer_call":  # its output would have to come right after it
+            parts.append({"type": "data", "meta": {"openai_responses": {"item": item}}})
     calls: list[Call] = []
     for _ in range(_count(draw, 1, 3)):
         if _maybe(draw):
@@ -817,19 +1187,21 @@ def acontext_assistant_turn(draw: st.DrawFn, ids: ToolIds) -> tuple[list[Blob], 
 
 # --- conversations ----------------------------------------------------------------------------
 
-UserTurn = Callable[[st.DrawFn, Sequence[Call], bool], list[Blob]]
+UserTurn = Callable[[st.DrawFn, Sequence[Call], bool, ToolIds], list[Blob]]
 AssistantTurn = Callable[[st.DrawFn, ToolIds], tuple[list[Blob], list[Call]]]
 USER_TURNS: dict[str, UserTurn] = {
     "openai": openai_user_turn,
     "anthropic": anthropic_user_turn,
     "gemini": gemini_user_turn,
     "acontext": acontext_user_turn,
+    "openai_responses": openai_responses_user_turn,
 }
 ASSISTANT_TURNS: dict[str, AssistantTurn] = {
     "openai": openai_assistant_turn,
     "anthropic": anthropic_assistant_turn,
     "gemini": gemini_assistant_turn,
     "acontext": acontext_assistant_turn,
+    "openai_responses": openai_responses_assistant_turn,
 }
 
 
@@ -838,7 +1210,8 @@ def _conversation(
     draw: st.DrawFn, formats: tuple[str, ...], max_turns: int
 ) -> list[tuple[str, Blob]]:
     """User and assistant sides alternate, each in a format drawn from ``formats``; the calls
-    of an assistant side are answered by the next user side, also at the very end."""
+    of an assistant side are answered by the next user side, also at the very end, but for
+    a Responses side: an agent run may be paused there (its calls not answered yet)."""
     mixed = len(formats) > 1
     # Ids must suit every format that may hold them: Anthropic's pattern when mixed.
     id_strategy = anthropic_tool_ids if mixed or formats == ("anthropic",) else any_tool_ids
@@ -847,10 +1220,18 @@ def _conversation(
     pending: list[Call] = []
     turns = _count(draw, 1, max_turns)
     turn = 0
+    fmt = formats[0]
     while turn < turns or pending:
+        if turn >= turns and fmt == "openai_responses" and _maybe(draw, 3):
+            # A paused run: the last response's calls wait for their outputs (some are in).
+            done = _shuffled(draw, pending)[: _count(draw, 0, len(pending) - 1)]
+            for call_id, _name in done:
+                assert call_id is not None
+                pairs.append((fmt, _responses_output(draw, call_id, call_id in ids.custom)))
+            break
         if turn % 2 == 0:
             fmt = _choice(draw, _answering_formats(formats, pending))
-            blobs = USER_TURNS[fmt](draw, pending, turn == 0)
+            blobs = USER_TURNS[fmt](draw, pending, turn == 0, ids)
             pending = []
         else:
             fmt = _choice(draw, formats)
@@ -892,13 +1273,17 @@ FIELD_NAMES = (
     "title", "cache_control", "custom", "inlineData", "inline_data", "fileData", "mimeType",
     "fileUri", "functionCall", "functionResponse", "function_response", "response", "args",
     "thought", "thoughtSignature", "thought_signature", "displayName", "openai", "anthropic",
-    "gemini", "asset", "file_field", "output", "error", "content",
+    "gemini", "asset", "file_field", "output", "error", "content", "call_id", "status", "phase",
+    "summary", "encrypted_content", "annotations", "file_url", "action", "openai_responses",
 )  # fmt: skip
 LITERALS = (
     "user", "assistant", "model", "system", "developer", "tool", "function", "text", "image",
     "image_url", "input_audio", "file", "refusal", "tool_use", "tool_result", "thinking",
     "redacted_thinking", "document", "base64", "url", "content", "custom", "tool-call",
     "tool-result", "audio", "video", "data", "wav", "mp3", "auto", "high", "USER", "", " ",
+    "message", "input_text", "input_image", "input_file", "output_text", "function_call",
+    "function_call_output", "custom_tool_call", "custom_tool_call_output", "reasoning",
+    "summary_text", "item_reference", "computer_call", "computer_call_output", "completed",
 )  # fmt: skip
 # Strings that trip parsers: broken URLs (urlsplit raises on an unclosed IPv6 bracket), bare
 # and broken data URLs, invalid base64.
@@ -908,9 +1293,12 @@ TRICKY_STRINGS = (
 )  # fmt: skip
 # Fields holding URLs, base64 or signatures: where garbage strings matter most.
 SOURCE_FIELDS = frozenset(
-    ("url", "data", "file_data", "fileUri", "file_uri", "thoughtSignature", "thought_signature")
+    ("url", "data", "file_data", "fileUri", "file_uri", "thoughtSignature", "thought_signature",
+     "image_url", "file_url", "encrypted_content")
+)  # fmt: skip
+LITERAL_FIELDS = frozenset(
+    ("type", "role", "format", "detail", "media_type", "mimeType", "status", "phase")
 )
-LITERAL_FIELDS = frozenset(("type", "role", "format", "detail", "media_type", "mimeType"))
 WRONG_TYPES: tuple[JSONValue, ...] = (None, True, 0, -1, 1.5, "", "x", [], [{}], {}, {"type": 1})
 
 field_names = st.one_of(st.sampled_from(FIELD_NAMES), st.text(max_size=8))
@@ -1046,6 +1434,11 @@ def image_by_url(fmt: str, url: str) -> Blob:
         return {"role": "user", "content": [image]}
     if fmt == "gemini":
         return {"role": "user", "parts": [{"fileData": {"fileUri": url}}]}
+    if fmt == "openai_responses":
+        return {
+            "role": "user",
+            "content": [{"type": "input_image", "image_url": url, "detail": "auto"}],
+        }
     return {"role": "user", "parts": [{"type": "image", "meta": {"url": url}}]}
 
 
@@ -1060,7 +1453,7 @@ def conversations_with_odd_provider_data() -> st.SearchStrategy[list[Blob]]:
 def _with_odd_provider_data(draw: st.DrawFn) -> list[Blob]:
     blobs: list[Blob] = deep_copy_json(draw(conversations("acontext", max_turns=3)))
     message = _element(draw, blobs)
-    keys: tuple[str, ...] = ("openai", "anthropic", "gemini")
+    keys: tuple[str, ...] = ("openai", "anthropic", "gemini", "openai_responses")
     if _maybe(draw, 3):
         target, keys = message, (*keys, "role")
     else:

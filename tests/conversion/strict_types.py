@@ -197,6 +197,12 @@ def _model_record(model: type[pydantic.BaseModel]) -> _Record:
     return _make_record(fields, None)
 
 
+# _literal_values by id() of the annotation (kept in the value, so that the id stays its):
+# asked millions of times for the few hundred annotations of the SDKs, and not every
+# annotation is hashable.
+_LITERALS: dict[int, tuple[Any, tuple[object, ...] | None]] = {}
+
+
 def _literal_values(annotation: Any) -> tuple[object, ...] | None:
     """The values of a ``Literal`` field, also of an ``Optional[Literal[...]]`` one.
 
@@ -204,6 +210,15 @@ def _literal_values(annotation: Any) -> tuple[object, ...] | None:
     through the ``Optional`` lets a wrong ``type`` rule that member out of a union
     (``None`` stays an allowed value).
     """
+    cached = _LITERALS.get(id(annotation))
+    if cached is not None and cached[0] is annotation:
+        return cached[1]
+    values = _literal_values_of(annotation)
+    _LITERALS[id(annotation)] = (annotation, values)
+    return values
+
+
+def _literal_values_of(annotation: Any) -> tuple[object, ...] | None:
     origin = te.get_origin(annotation)
     if origin in (Literal, te.Literal):
         return te.get_args(annotation)

@@ -392,6 +392,40 @@ def test_a_call_left_unanswered_gets_a_placeholder_output_unless_the_run_is_paus
     assert warning_codes(rendered) == [(M1, 0, "tool_result_missing")]
 
 
+def test_a_paused_run_keeps_the_media_of_its_outputs_for_chat_completions_until_it_ends() -> None:
+    """Chat Completions tool messages are text only: the image of an output follows the run's
+    last result in a user message, which would close the run while a call is still open."""
+    image = {"type": "input_image", "detail": "auto", "image_url": "https://example.com/cat.png"}
+    items = [
+        {"role": "user", "content": "Show me both cameras."},
+        {"type": "function_call", "call_id": "call_a", "name": "camera", "arguments": "{}"},
+        {"type": "function_call", "call_id": "call_b", "name": "camera", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "call_a", "output": [image]},
+    ]
+    paused = render(store(items, RESPONSES), "openai")
+    assert_valid_request(paused, "openai")
+    assert paused.items[-1] == {"role": "tool", "tool_call_id": "call_a", "content": ""}
+    assert warning_codes(paused) == [(M3, 0, "media_moved"), (M3, None, "media_unsupported")]
+
+    items.append({"type": "function_call_output", "call_id": "call_b", "output": "offline"})
+    ended = render(store(items, RESPONSES), "openai")
+    assert_valid_request(ended, "openai")
+    assert ended.items[-3:] == [
+        {"role": "tool", "tool_call_id": "call_a", "content": ""},
+        {"role": "tool", "tool_call_id": "call_b", "content": "offline"},
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "image_url",
+                    "image_url": {"url": "https://example.com/cat.png", "detail": "auto"},
+                }
+            ],
+        },
+    ]
+    assert warning_codes(ended) == [(M3, 0, "media_moved")]
+
+
 def test_a_page_opening_with_an_output_gives_it_as_user_text() -> None:
     items = agent_turn()
     page = store(items, RESPONSES)[6:]
@@ -446,6 +480,11 @@ def test_a_page_opening_with_an_output_gives_it_as_user_text() -> None:
             {"role": "user", "content": [{"type": "input_file", "filename": "a.pdf"}]},
             "blob.content[0]",
             "needs file_data, file_id or file_url",
+        ),
+        (
+            {"type": "function_call_output", "output": "72 F"},
+            "blob.call_id",
+            "is required (or the function's name)",
         ),
         (
             {"type": "function_call", "call_id": "c", "name": "f"},

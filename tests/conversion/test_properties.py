@@ -96,6 +96,9 @@ def tool_call_names(items: list[Any], target: str) -> list[str]:
                 part.get("functionCall") or part.get("function_call") for part in item["parts"]
             )
             names += [call["name"] for call in calls if call]
+        elif target == "openai_responses":
+            if item.get("type") in ("function_call", "custom_tool_call"):
+                names.append(item["name"])
         else:
             names += [part["meta"]["name"] for part in item["parts"] if part["type"] == "tool-call"]
     return names

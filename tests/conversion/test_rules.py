@@ -1091,6 +1091,15 @@ def test_openai_responses_rules_pass(items: list[Any]) -> None:
 R_ID = "^[a-zA-Z0-9_-]{1,64}$"
 
 RESPONSES_BROKEN: dict[str, tuple[list[Any], str, str]] = {
+    "duplicate_item_id": (
+        [
+            R_USER,
+            {"type": "reasoning", "id": "rs_1", "summary": []},
+            {"type": "reasoning", "id": "rs_1", "summary": []},
+        ],
+        "items[2].id",
+        "duplicate item id 'rs_1' (of items[1])",
+    ),
     # --------------------------------------------------------------- pairing and order
     "output_without_a_call": (
         [R_USER, _fco("a")],
