@@ -256,8 +256,10 @@ def _image(block: JSONObject, path: str) -> JSONObject:
     if file_id is not None:
         shared["file_id"] = file_id
     detail = block.get("detail")
-    if detail is not None:
-        shared["detail"] = one_of(detail, IMAGE_DETAILS, f"{path}.detail")
+    # "auto" is the default, and the SDK has every image in a message say so: read as
+    # another format, it would warn of every image for nothing.
+    if detail is not None and one_of(detail, IMAGE_DETAILS, f"{path}.detail") != "auto":
+        shared["detail"] = detail
     own = extras(block, frozenset(("type", "image_url", "file_id", "detail")))
     return _with_part_data(make_part("image", meta=meta), own, shared)
 

@@ -418,7 +418,8 @@ def test_a_paused_run_keeps_the_media_of_its_outputs_for_chat_completions_until_
             "content": [
                 {
                     "type": "image_url",
-                    "image_url": {"url": "https://example.com/cat.png", "detail": "auto"},
+                    # "auto" is the default of both formats: it is not carried.
+                    "image_url": {"url": "https://example.com/cat.png"},
                 }
             ],
         },
