@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import posixpath
+from typing import Any
 from urllib.parse import urlsplit
 
 from conversion.canonical import InvalidMessage
@@ -81,6 +82,15 @@ def split_data_url(url: str) -> tuple[str, str] | None:
         return None
     media_type = header[len("data:") : -len(";base64")].split(";", 1)[0]
     return (media_type or "application/octet-stream"), data
+
+
+def url_source(url: str, path: str) -> dict[str, Any]:
+    """The canonical source of a URL that may be a data URL: ``url``, or ``data`` (checked
+    base64) and ``media_type``."""
+    split = split_data_url(url)
+    if split is None:
+        return {"url": url}
+    return {"data": check_base64(split[1], path), "media_type": split[0]}
 
 
 def data_url(media_type: str | None, data: str) -> str:

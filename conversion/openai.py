@@ -148,7 +148,7 @@ def _user_part_of(block: JSONObject, kind: str, path: str) -> JSONObject:
     if kind == "image_url":
         image = expect_object(require(block, "image_url", path), f"{path}.image_url")
         url = required_str(image, "url", f"{path}.image_url")
-        meta = _url_source(url, f"{path}.image_url.url")
+        meta = media.url_source(url, f"{path}.image_url.url")
         detail = image.get("detail")
         if detail is not None:
             one_of(detail, IMAGE_DETAILS, f"{path}.image_url.detail")
@@ -186,13 +186,6 @@ def _user_part_of(block: JSONObject, kind: str, path: str) -> JSONObject:
     if file_id is not None:
         meta[PROVIDER] = {"file_id": file_id}
     return make_part("file", filename=filename, meta=meta)
-
-
-def _url_source(url: str, path: str) -> JSONObject:
-    split = media.split_data_url(url)
-    if split is None:
-        return {"url": url}
-    return {"data": media.check_base64(split[1], path), "media_type": split[0]}
 
 
 def _assistant_parts(message: JSONObject) -> list[JSONObject]:

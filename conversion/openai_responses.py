@@ -251,7 +251,7 @@ def _image(block: JSONObject, path: str) -> JSONObject:
     file_id = optional_str(block, "file_id", path)
     if url is None and file_id is None:
         raise InvalidMessage(path, "needs image_url or file_id")
-    meta = {} if url is None else _url_source(url, f"{path}.image_url")
+    meta = {} if url is None else media.url_source(url, f"{path}.image_url")
     shared: JSONObject = {}
     if file_id is not None:
         shared["file_id"] = file_id
@@ -262,13 +262,6 @@ def _image(block: JSONObject, path: str) -> JSONObject:
         shared["detail"] = detail
     own = extras(block, frozenset(("type", "image_url", "file_id", "detail")))
     return _with_part_data(make_part("image", meta=meta), own, shared)
-
-
-def _url_source(url: str, path: str) -> JSONObject:
-    split = media.split_data_url(url)
-    if split is None:
-        return {"url": url}
-    return {"data": media.check_base64(split[1], path), "media_type": split[0]}
 
 
 def _file(block: JSONObject, path: str) -> JSONObject:
