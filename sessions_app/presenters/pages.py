@@ -11,6 +11,7 @@ import conversion
 from sessions_app.services import ConvertedMessages
 
 from .blocks import (
+    FORMAT_LABELS,
     ROLE_STYLES,
     Block,
     pretty_json,
@@ -28,6 +29,10 @@ class StoredPosition:
     format: str
     created_at: datetime | None = None
     tokens: int = 0
+
+    @property
+    def format_label(self) -> str:
+        return FORMAT_LABELS.get(self.format, self.format)
 
 
 @dataclass(frozen=True, slots=True)

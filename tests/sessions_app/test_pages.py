@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 import conversion
-from sessions_app import services
+from sessions_app import presenters, services
 from sessions_app.api.pagination import MESSAGE_PAGE_SIZE_MAX, encode_cursor
 from sessions_app.models import Project, Session
 from sessions_app.views import CONTENT_SECURITY_POLICY, PAGE_SIZE
@@ -544,6 +544,21 @@ def test_side_by_side_shows_the_separate_system_prompts_first(alice_client, mixe
     assert [name for name, cell in system.items() if cell.blocks] == ["anthropic", "gemini"]
     first_row = response.context["table"].rows[0]
     assert [cell.in_system for cell in first_row.cells] == [False, True, True, False, False]
+
+
+def test_side_by_side_names_the_stored_format_as_its_column_does(alice_client, mixed):
+    services.message_store(
+        session=mixed,
+        blob={"type": "reasoning", "id": "rs_1", "summary": []},
+        format="openai_responses",
+    )
+
+    html = alice_client.get(side_by_side_url(mixed)).content.decode()
+
+    stored_as = re.findall(r'<span class="stored-as">([^<]*)</span>', html)
+    assert stored_as[0] == "OpenAI"
+    assert stored_as[-1] == "OpenAI Responses"
+    assert set(stored_as) <= set(presenters.FORMAT_LABELS.values())
 
 
 def test_side_by_side_has_raw_json_and_copy_buttons(alice_client, mixed):
