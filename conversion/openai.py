@@ -7,7 +7,6 @@ from typing import Any
 from conversion import documents, media
 from conversion.canonical import (
     MEDIA_PART_TYPES,
-    ConversionWarning,
     InvalidMessage,
     JSONObject,
     make_message,
@@ -306,16 +305,14 @@ def render(conversation: Conversation) -> None:
     if deferred_media and _paused_run(conversation.items):
         # A user message would close the run before its other calls are answered: the media
         # follows once they are, and until then is left out.
-        for message_id in dict.fromkeys(deferred_sources):
-            conversation.warnings.append(
-                ConversionWarning(
-                    message_id,
-                    None,
+        for message in conversation.messages:
+            if message.id in deferred_sources:
+                conversation.warn_message(
+                    message,
                     "media_unsupported",
                     "left out: the media of a tool result while its tool run is paused "
                     "(OpenAI tool messages are text only; it follows the run's last result)",
                 )
-            )
         return
     conversation.flush_deferred(deferred_media, deferred_sources, _user_item)
 

@@ -105,6 +105,8 @@ KEPT_OUTPUTS = {
     "program_output": ("call_id", "program", "call_id"),
     "mcp_approval_response": ("approval_request_id", "mcp_approval_request", "id"),
 }
+# The key that names each of those calls.
+KEPT_CALL_KEYS = {call_type: call_key for _, call_type, call_key in KEPT_OUTPUTS.values()}
 MODELED_ITEMS = (
     "message",
     "function_call",
@@ -136,10 +138,8 @@ def to_canonical(blob: Any) -> JSONObject:
     kind = one_of(kind, ITEM_TYPES, "blob.type")
     if kind == "message":
         return _message(item)
-    if kind == "function_call":
-        return _function_call(item)
-    if kind == "custom_tool_call":
-        return _custom_tool_call(item)
+    if kind in ("function_call", "custom_tool_call"):
+        return _call(item, custom=kind == "custom_tool_call")
     if kind in ("function_call_output", "custom_tool_call_output"):
         return _tool_output(item, kind)
     if kind == "reasoning":
@@ -294,30 +294,18 @@ FUNCTION_CALL_KEYS = frozenset(("type", "call_id", "name", "arguments"))
 CUSTOM_CALL_KEYS = frozenset(("type", "call_id", "name", "input"))
 
 
-def _function_call(item: JSONObject) -> JSONObject:
-    call = make_part(
-        "tool-call",
-        meta={
-            "id": required_str(item, "call_id", "blob"),
-            "name": required_str(item, "name", "blob"),
-            "arguments": required_str(item, "arguments", "blob"),
-        },
-    )
-    return make_message("assistant", [call], _with_own({}, _own_fields(item, FUNCTION_CALL_KEYS)))
-
-
-def _custom_tool_call(item: JSONObject) -> JSONObject:
-    call = make_part(
-        "tool-call",
-        meta={
-            "id": required_str(item, "call_id", "blob"),
-            "name": required_str(item, "name", "blob"),
-            # Free-form text input, not JSON: kept as the arguments string.
-            "arguments": required_str(item, "input", "blob"),
-            OPENAI: {"custom": True},
-        },
-    )
-    return make_message("assistant", [call], _with_own({}, _own_fields(item, CUSTOM_CALL_KEYS)))
+def _call(item: JSONObject, *, custom: bool) -> JSONObject:
+    meta: JSONObject = {
+        "id": required_str(item, "call_id", "blob"),
+        "name": required_str(item, "name", "blob"),
+        # A custom tool's free-form text input, not JSON, is kept as the arguments string.
+        "arguments": required_str(item, "input" if custom else "arguments", "blob"),
+    }
+    if custom:
+        meta[OPENAI] = {"custom": True}
+    modeled = CUSTOM_CALL_KEYS if custom else FUNCTION_CALL_KEYS
+    call = make_part("tool-call", meta=meta)
+    return make_message("assistant", [call], _with_own({}, _own_fields(item, modeled)))
 
 
 OUTPUT_KEYS = frozenset(("type", "call_id", "output"))
@@ -395,8 +383,7 @@ def _kept_item(item: JSONObject, kind: str) -> JSONObject:
 def render(conversation: Conversation) -> None:
     """Each canonical message becomes one item or several (an assistant turn from another
     format splits into its text, its calls...); system messages stay in place."""
-    custom_calls = _custom_call_ids(conversation)
-    kept_calls = _kept_call_ids(conversation)
+    custom_calls, kept_calls = _call_ids(conversation)
     for entry in conversation.entries:
         message = conversation.verbatim(entry)
         if message is not None and _missing_call(message.raw, kept_calls) is None:
@@ -411,32 +398,21 @@ def render(conversation: Conversation) -> None:
             _render_user(entry, conversation, custom_calls, kept_calls)
 
 
-def _custom_call_ids(conversation: Conversation) -> set[str]:
-    """The ids of the conversation's custom tool calls: their outputs are custom too."""
-    ids = set()
+def _call_ids(conversation: Conversation) -> tuple[set[str], set[tuple[str, str]]]:
+    """In one pass over the conversation: the ids of its custom tool calls (their outputs
+    are custom too), and (call type, id) of its built-in tools' calls."""
+    custom: set[str] = set()
+    kept: set[tuple[str, str]] = set()
     for position, message in enumerate(conversation.messages):
         for index, part in enumerate(message.canonical["parts"]):
             if part["type"] == "tool-call" and provider_meta(part, OPENAI).get("custom"):
-                given = part["meta"].get("id")
-                ids.add(
-                    str(given)
-                    if given is not None
-                    else conversation.resolved_ids[(position, index)]
-                )
-    return ids
-
-
-def _kept_call_ids(conversation: Conversation) -> set[tuple[str, str]]:
-    """(call type, id) of the built-in tools' calls in the conversation."""
-    ids = set()
-    for message in conversation.messages:
-        for part in message.canonical["parts"]:
-            item = provider_meta(part, PROVIDER).get("item") if part["type"] == "data" else None
-            if item is not None:
-                for call_type, call_key in {(t, k) for _, t, k in KEPT_OUTPUTS.values()}:
-                    if item.get("type") == call_type and isinstance(item.get(call_key), str):
-                        ids.add((call_type, item[call_key]))
-    return ids
+                custom.add(conversation.tool_id(Piece(message, position, index, part)))
+            elif part["type"] == "data":
+                item = provider_meta(part, PROVIDER).get("item") or {}
+                call_key = KEPT_CALL_KEYS.get(str(item.get("type")))
+                if call_key is not None and isinstance(item.get(call_key), str):
+                    kept.add((item["type"], item[call_key]))
+    return custom, kept
 
 
 def _missing_call(item: JSONObject, kept_calls: set[tuple[str, str]]) -> str | None:
