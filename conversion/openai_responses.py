@@ -116,8 +116,6 @@ MODELED_ITEMS = (
     "reasoning",
 )
 ITEM_TYPES = (*MODELED_ITEMS, *KEPT_ITEMS)
-# The fields of Chat Completions data that this format carries too.
-
 # Message-level canonical meta this format expresses (none: its messages have no name).
 MESSAGE_FIELDS: frozenset[str] = frozenset()
 

@@ -1,6 +1,8 @@
-"""The pages' forms: what a person may ask of the session list and of an edit preview."""
+"""The pages' forms: what a person may ask of the session list, of an edit preview and of
+the search."""
 
 import json
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -20,9 +22,12 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
 import conversion
+from sessions_app import search
 from sessions_app.api.filters import JSONObjectFormField, filter_json_contains
+from sessions_app.api.pagination import decode_time_cursor
 from sessions_app.models import Message, Project, Session
 
 # The session list's orders: (label, ORDER BY). Each ends with the id, so pages never overlap.
@@ -167,3 +172,25 @@ class EditPreviewForm(forms.Form):
             )
         self.edit_strategies_json = json.dumps(chosen) if chosen else ""
         return conversion.parse_strategies(chosen)
+
+
+class MessageSearchForm(forms.Form):
+    q = forms.CharField(label="Search", max_length=search.QUERY_MAX_CHARS)
+    cursor = forms.CharField(required=False)
+
+    def clean_q(self) -> str:
+        query: str = self.cleaned_data["q"]
+        try:
+            search.parse_query(query)
+        except search.InvalidSearchQuery as invalid:
+            raise forms.ValidationError(str(invalid)) from None
+        return query
+
+    def clean_cursor(self) -> tuple[Any, uuid.UUID] | None:
+        cursor: str = self.cleaned_data["cursor"]
+        if not cursor:
+            return None
+        try:
+            return decode_time_cursor(cursor)
+        except ValidationError:
+            raise forms.ValidationError("is not a position this search gave") from None

@@ -15,7 +15,6 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import BadRequest
@@ -37,12 +36,11 @@ from sessions_app.api.json import OrjsonRenderer
 from sessions_app.api.pagination import (
     MESSAGE_PAGE_SIZE_MAX,
     PAGE_SIZE_MAX,
-    decode_time_cursor,
     encode_cursor,
 )
 from sessions_app.api.responses import envelope
 from sessions_app.api.views import message_page_data
-from sessions_app.forms import SORTS, EditPreviewForm, SessionListForm
+from sessions_app.forms import SORTS, EditPreviewForm, MessageSearchForm, SessionListForm
 from sessions_app.models import Asset, Message, Project, Session, iso8601
 from sessions_app.presenters.blocks import ROLE_STYLES
 
@@ -462,28 +460,6 @@ def asset_file(request: AuthenticatedRequest, session_id: uuid.UUID, sha256: str
 
 
 # Search -----------------------------------------------------------------------------------
-
-
-class MessageSearchForm(forms.Form):
-    q = forms.CharField(label="Search", max_length=search.QUERY_MAX_CHARS)
-    cursor = forms.CharField(required=False)
-
-    def clean_q(self) -> str:
-        query: str = self.cleaned_data["q"]
-        try:
-            search.parse_query(query)
-        except search.InvalidSearchQuery as invalid:
-            raise forms.ValidationError(str(invalid)) from None
-        return query
-
-    def clean_cursor(self) -> tuple[Any, uuid.UUID] | None:
-        cursor: str = self.cleaned_data["cursor"]
-        if not cursor:
-            return None
-        try:
-            return decode_time_cursor(cursor)
-        except ValidationError:
-            raise forms.ValidationError("is not a position this search gave") from None
 
 
 @dataclass(frozen=True, slots=True)
