@@ -11,9 +11,10 @@ is harmless (the next upload of the same bytes finds it); a file is deleted only
 import base64
 import hashlib
 import logging
+import re
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,15 +22,19 @@ from typing import Any
 import puremagic
 from django.conf import settings
 from django.core import signing
+from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import content_disposition_header
 
 import conversion
 from conversion import media
@@ -318,23 +323,113 @@ def serves_inline(mime: str) -> bool:
 FILE_CONTENT_SECURITY_POLICY = "sandbox; default-src 'none'"
 
 
-def file_response(asset: Asset, filename: str | None) -> FileResponse | None:
+def file_response(
+    request: HttpRequest, asset: Asset, filename: str | None
+) -> HttpResponseBase | None:
     """The file as a download (None when it is no longer stored): the type sniffed when it
     was stored, never sniffed again by the browser, and opened in the browser only if it is
-    media that shows without running anything."""
+    media that shows without running anything.
+
+    The ETag is the content address, so a browser revalidates with If-None-Match (304). A
+    Range request gets its bytes (206): audio and video players seek with one.
+    """
+    etag = f'"{asset.sha256}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:  # 304 (If-None-Match) or 412 (If-Match)
+        not_modified["ETag"] = etag
+        return not_modified
     try:
         file = storage().open(asset.key, "rb")
     except OSError:
         return None
-    response = FileResponse(
-        file,
-        content_type=asset.mime,
-        as_attachment=not serves_inline(asset.mime),
-        filename=filename or asset.key.rsplit("/", 1)[-1],
-    )
+    size = file.size
+    inline = serves_inline(asset.mime)
+    shown_name = filename or asset.key.rsplit("/", 1)[-1]
+    try:
+        # If-Range: the bytes asked for only if the file is still the one the client has.
+        wanted = (
+            byte_range(request.headers.get("Range", ""), size)
+            if request.headers.get("If-Range", etag) == etag
+            else None
+        )
+    except RangeNotSatisfiable:
+        file.close()
+        response: HttpResponseBase = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+    else:
+        if wanted is None:
+            response = FileResponse(
+                file, content_type=asset.mime, as_attachment=not inline, filename=shown_name
+            )
+        else:
+            first, last = wanted
+            response = StreamingHttpResponse(
+                ByteWindow(file, first, last), status=206, content_type=asset.mime
+            )
+            response["Content-Length"] = str(last - first + 1)
+            response["Content-Range"] = f"bytes {first}-{last}/{size}"
+            disposition = content_disposition_header(not inline, shown_name)
+            if disposition is not None:  # None only without a name
+                response["Content-Disposition"] = disposition
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = FILE_CONTENT_SECURITY_POLICY
     return response
+
+
+class RangeNotSatisfiable(Exception):
+    """A well-formed range that starts past the file's end (answered with 416)."""
+
+
+# One range of bytes (RFC 9110 14.1.2): first-last, first- or -suffix. Nineteen digits hold
+# any file size; a longer number is not parsed at all (Python refuses to parse very long ones).
+_BYTE_RANGE = re.compile(r"bytes=([0-9]{0,19})-([0-9]{0,19})")
+
+
+def byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """The first and last byte that a Range header asks of a file of ``size`` bytes, or None
+    when the header is to be ignored and the whole file given: none, malformed, another unit,
+    or several ranges (which the RFC lets a server answer with the whole file; browsers ask
+    for one). Raises RangeNotSatisfiable for a range that holds no byte of the file."""
+    match = _BYTE_RANGE.fullmatch(header.strip())
+    if match is None or match.group(1) == match.group(2) == "":
+        return None
+    first_digits, last_digits = match.groups()
+    if not first_digits:  # the last N bytes
+        suffix = int(last_digits)
+        if suffix == 0 or size == 0:
+            raise RangeNotSatisfiable
+        return max(0, size - suffix), size - 1
+    first = int(first_digits)
+    if last_digits and int(last_digits) < first:
+        return None  # malformed: ignored
+    if first >= size:
+        raise RangeNotSatisfiable
+    last = min(int(last_digits), size - 1) if last_digits else size - 1
+    return first, last
+
+
+class ByteWindow:
+    """Bytes ``first``..``last`` of an open file, read in blocks; closed with the response."""
+
+    BLOCK_SIZE = 64 * 1024
+
+    def __init__(self, file: File[bytes], first: int, last: int) -> None:
+        self.file, self.first, self.last = file, first, last
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.file.seek(self.first)
+        remaining = self.last - self.first + 1
+        while remaining > 0:
+            block = self.file.read(min(self.BLOCK_SIZE, remaining))
+            if not block:
+                return
+            remaining -= len(block)
+            yield block
+
+    def close(self) -> None:
+        self.file.close()
 
 
 # Reading ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -440,7 +440,9 @@ def messages_json(request: AuthenticatedRequest, session_id: uuid.UUID) -> HttpR
 
 @require_safe
 @login_required
-def asset_file(request: AuthenticatedRequest, session_id: uuid.UUID, sha256: str) -> FileResponse:
+def asset_file(
+    request: AuthenticatedRequest, session_id: uuid.UUID, sha256: str
+) -> HttpResponseBase:
     """A file uploaded into this session, for the viewer's <img>, <audio> and links.
 
     Only a file that one of the session's messages holds: the same bytes elsewhere in the
@@ -451,7 +453,7 @@ def asset_file(request: AuthenticatedRequest, session_id: uuid.UUID, sha256: str
     filename = _first_filename(session, asset)
     if filename is None:
         raise Http404("no message of this session holds this file")
-    response = assets.file_response(asset, filename)
+    response = assets.file_response(request, asset, filename)
     if response is None:
         raise Http404("the file is no longer stored")
     # The key is the content: the bytes at this URL never change. Private: it takes a login.

@@ -399,11 +399,41 @@ material = extend_schema(
             OpenApiTypes.STR,
             OpenApiParameter.PATH,
             description="The token of a link in public_urls",
-        )
+        ),
+        OpenApiParameter(
+            "Range",
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            description="One range of bytes, `bytes=first-last`, `bytes=first-` or "
+            "`bytes=-count` (as media players seek); anything else, several ranges "
+            "included, is ignored and the whole file given",
+        ),
+        OpenApiParameter(
+            "If-Range",
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            description="The range only if this is still the file's ETag; else the whole file",
+        ),
+        OpenApiParameter(
+            "If-None-Match",
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            description="304 if it holds the file's ETag (its SHA-256 in quotes)",
+        ),
     ],
     responses={
         (200, "*/*"): OpenApiResponse(
-            OpenApiTypes.BINARY, description="The file, with the type sniffed when stored"
+            OpenApiTypes.BINARY,
+            description="The file, with the type sniffed when stored; its ETag is its "
+            "SHA-256 in quotes",
+        ),
+        (206, "*/*"): OpenApiResponse(
+            OpenApiTypes.BINARY,
+            description="The bytes a Range asked for, named by Content-Range",
+        ),
+        304: OpenApiResponse(description="Not modified: If-None-Match held the ETag"),
+        416: OpenApiResponse(
+            description="The range starts past the file's end; Content-Range: bytes */size"
         ),
         404: OpenApiResponse(
             ErrorEnvelopeSerializer,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
@@ -140,11 +140,11 @@ class MaterialView(APIView):
     permission_classes = [AllowAny]
 
     @schema.material
-    def get(self, request: Request, token: str) -> FileResponse:
+    def get(self, request: Request, token: str) -> HttpResponseBase:
         material = assets.material_of_token(token)
         if material is None:
             raise NotFound("material not found (the link is wrong or has expired)")
-        response = assets.file_response(material.asset, material.filename)
+        response = assets.file_response(request, material.asset, material.filename)
         if response is None:
             raise NotFound("material not found (the file is no longer stored)")
         # A browser may keep it while the link lasts, not longer.

@@ -94,6 +94,37 @@ def test_the_viewer_shows_plays_and_links_the_uploaded_files(
     screenshot(page, "uploaded-files-acontext")
 
 
+def test_the_recording_is_fetched_in_ranges_so_the_player_can_seek(
+    page: Page, uploaded: Session, live_server
+):
+    log_in(page)
+    answers = []
+    page.on(
+        "response",
+        lambda response: (
+            answers.append((response.status, response.headers.get("content-range")))
+            if "/assets/" in response.url and response.request.resource_type == "media"
+            else None
+        ),
+    )
+    page.goto(f"/sessions/{uploaded.pk}/?format=acontext")
+    audio = page.locator("audio")
+    assert audio.evaluate(DURATION) == pytest.approx(0.1)
+    assert audio.evaluate(
+        """audio => new Promise(resolve => {
+            audio.addEventListener("seeked", () => resolve(audio.currentTime), {once: true});
+            audio.currentTime = 0.05;
+        })"""
+    ) == pytest.approx(0.05)
+
+    # Chromium asks for the recording from its first byte on, and gets it as a range.
+    assert answers[0] == (206, f"bytes 0-{len(WAV) - 1}/{len(WAV)}")
+    assert audio.evaluate("audio => [audio.seekable.start(0), audio.seekable.end(0)]") == [
+        0,
+        pytest.approx(0.1),
+    ]
+
+
 def test_the_file_urls_need_the_login(page: Page, uploaded: Session, live_server):
     log_in(page)
     page.goto(f"/sessions/{uploaded.pk}/?format=acontext")

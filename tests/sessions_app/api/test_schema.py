@@ -63,6 +63,8 @@ OPERATIONS = {
         READ,
     ),
 }
+# Answers that are neither the success nor an error envelope: a file's parts and revalidation.
+OTHER_STATUSES = {("/api/v1/material/{token}", "get"): (206, 304, 416)}
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +116,10 @@ def test_every_operation_is_described_with_its_responses(spec):
         found = operation(spec, path, method)
         assert found["operationId"] == operation_id
         assert found["summary"]
-        assert sorted(found["responses"]) == sorted(str(code) for code in (success, *errors))
+        others = OTHER_STATUSES.get((path, method), ())
+        assert sorted(found["responses"]) == sorted(
+            str(code) for code in (success, *errors, *others)
+        )
 
 
 def test_session_list_query_parameters(spec):
