@@ -19,7 +19,7 @@ Where the data lives in the canonical form:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from conversion import documents, media
 from conversion.canonical import (
@@ -31,6 +31,7 @@ from conversion.canonical import (
 )
 from conversion.conversation import Conversation, Entry, Piece
 from conversion.fields import (
+    expect_bool,
     expect_list,
     expect_object,
     expect_str,
@@ -39,6 +40,7 @@ from conversion.fields import (
     optional_str,
     require,
     required_str,
+    type_name,
 )
 
 PROVIDER = "openai_responses"
@@ -95,6 +97,186 @@ KEPT_ITEMS: dict[str, tuple[str, frozenset[str]]] = {
     # A reference to an item OpenAI stored: only OpenAI can resolve it. Its role is unknown;
     # as the user's it never splits an assistant turn from the outputs that answer it.
     "item_reference": ("user", frozenset(("id",))),
+}
+
+
+class FieldType(NamedTuple):
+    """What the SDK allows at one top-level field of a kept item, in any of the item's shapes:
+    the input TypedDict, or the pydantic model of the input or output item (clients append a
+    response's output to the next input, nulls and all, and the API accepts it). Only that
+    level is checked (and the strings of a list of strings): what a nested object or list holds
+    is left to the API, which alone replays these items."""
+
+    # "any" is the SDK's ``object``: any JSON value.
+    kind: Literal["str", "bool", "number", "object", "list", "list_of_str", "literal", "any"]
+    values: tuple[str, ...] = ()  # a Literal's values, in the SDK's order
+    nullable: bool = False
+
+
+STR = FieldType("str")
+STR_OR_NULL = FieldType("str", nullable=True)
+OBJECT = FieldType("object")
+OBJECT_OR_NULL = FieldType("object", nullable=True)
+LIST = FieldType("list")
+LIST_OR_NULL = FieldType("list", nullable=True)
+STATUS = FieldType("literal", STATUSES)
+STATUS_OR_NULL = FieldType("literal", STATUSES, nullable=True)
+CREATED_BY = STR_OR_NULL  # only on output items, but replayed with them
+SEARCH_STATUS = FieldType(
+    "literal", ("in_progress", "searching", "completed", "incomplete", "failed")
+)
+EXECUTION_OR_NULL = FieldType("literal", ("server", "client"), nullable=True)
+# The input TypedDict allows "developer" only; the output models, any role of the API.
+ADDITIONAL_TOOLS_ROLES = (
+    *("developer", "unknown", "user", "assistant"),
+    *("system", "critic", "discriminator", "tool"),
+)
+# The top-level fields the SDK defines for each kept item but its type, in any of its shapes
+# (the test tests/conversion/test_sdk_enumerations.py derives them from the installed SDK). A
+# field the SDK does not define yet passes unchecked: the API may be newer than this table.
+KEPT_ITEM_FIELDS: dict[str, dict[str, FieldType]] = {
+    "file_search_call": {
+        "id": STR,
+        "queries": FieldType("list_of_str"),
+        "status": SEARCH_STATUS,
+        "results": LIST_OR_NULL,
+    },
+    "computer_call": {
+        "id": STR,
+        "call_id": STR,
+        "pending_safety_checks": LIST,
+        "status": STATUS,
+        "action": OBJECT_OR_NULL,
+        "actions": LIST_OR_NULL,
+    },
+    "computer_call_output": {
+        "call_id": STR,
+        "output": OBJECT,
+        "id": STR_OR_NULL,
+        "acknowledged_safety_checks": LIST_OR_NULL,
+        "status": FieldType("literal", (*STATUSES, "failed"), nullable=True),
+        "created_by": CREATED_BY,
+    },
+    "web_search_call": {"id": STR, "action": OBJECT, "status": SEARCH_STATUS},
+    "tool_search_call": {
+        "arguments": FieldType("any"),
+        "id": STR_OR_NULL,
+        "call_id": STR_OR_NULL,
+        "execution": EXECUTION_OR_NULL,
+        "status": STATUS_OR_NULL,
+        "created_by": CREATED_BY,
+    },
+    "tool_search_output": {
+        "tools": LIST,
+        "id": STR_OR_NULL,
+        "call_id": STR_OR_NULL,
+        "execution": EXECUTION_OR_NULL,
+        "status": STATUS_OR_NULL,
+        "created_by": CREATED_BY,
+    },
+    "additional_tools": {
+        "role": FieldType("literal", ADDITIONAL_TOOLS_ROLES),
+        "tools": LIST,
+        "id": STR_OR_NULL,
+    },
+    "configuration_update": {
+        "id": STR_OR_NULL,
+        "reasoning": OBJECT_OR_NULL,
+        "text": OBJECT_OR_NULL,
+    },
+    "compaction": {"encrypted_content": STR, "id": STR_OR_NULL, "created_by": CREATED_BY},
+    "compaction_trigger": {"id": STR_OR_NULL},
+    "image_generation_call": {
+        "id": STR,
+        "result": STR_OR_NULL,
+        "status": FieldType("literal", ("in_progress", "completed", "generating", "failed")),
+        "action": FieldType("literal", ("generate", "edit", "auto"), nullable=True),
+        "background": FieldType("literal", ("transparent", "opaque", "auto"), nullable=True),
+        "error": OBJECT_OR_NULL,
+        "output_format": FieldType("literal", ("png", "webp", "jpeg", "gif", "svg"), nullable=True),
+        "quality": FieldType(
+            "literal", ("low", "medium", "high", "xhigh", "max", "auto"), nullable=True
+        ),
+        "revised_prompt": STR_OR_NULL,
+        # The SDK lists the usual sizes, but any string is allowed.
+        "size": STR_OR_NULL,
+        "svg_usage": OBJECT_OR_NULL,
+    },
+    "code_interpreter_call": {
+        "id": STR,
+        "code": STR_OR_NULL,
+        "container_id": STR,
+        "outputs": LIST_OR_NULL,
+        "status": FieldType(
+            "literal", ("in_progress", "completed", "incomplete", "interpreting", "failed")
+        ),
+    },
+    "local_shell_call": {"id": STR, "action": OBJECT, "call_id": STR, "status": STATUS},
+    "local_shell_call_output": {"id": STR, "output": STR, "status": STATUS_OR_NULL},
+    "shell_call": {
+        "action": OBJECT,
+        "call_id": STR,
+        "id": STR_OR_NULL,
+        "caller": OBJECT_OR_NULL,
+        "environment": OBJECT_OR_NULL,
+        "status": STATUS_OR_NULL,
+        "created_by": CREATED_BY,
+    },
+    "shell_call_output": {
+        "call_id": STR,
+        "output": LIST,
+        "id": STR_OR_NULL,
+        "caller": OBJECT_OR_NULL,
+        "max_output_length": FieldType("number", nullable=True),
+        "status": STATUS_OR_NULL,
+        "created_by": CREATED_BY,
+    },
+    "apply_patch_call": {
+        "call_id": STR,
+        "operation": OBJECT,
+        "status": FieldType("literal", ("in_progress", "completed")),
+        "id": STR_OR_NULL,
+        "caller": OBJECT_OR_NULL,
+        "created_by": CREATED_BY,
+    },
+    "apply_patch_call_output": {
+        "call_id": STR,
+        "status": FieldType("literal", ("completed", "failed")),
+        "id": STR_OR_NULL,
+        "caller": OBJECT_OR_NULL,
+        "output": STR_OR_NULL,
+        "created_by": CREATED_BY,
+    },
+    "mcp_list_tools": {"id": STR, "server_label": STR, "tools": LIST, "error": STR_OR_NULL},
+    "mcp_approval_request": {"id": STR, "arguments": STR, "name": STR, "server_label": STR},
+    "mcp_approval_response": {
+        "approval_request_id": STR,
+        "approve": FieldType("bool"),
+        "id": STR_OR_NULL,
+        "reason": STR_OR_NULL,
+    },
+    "mcp_call": {
+        "id": STR,
+        "arguments": STR,
+        "name": STR,
+        "server_label": STR,
+        "approval_request_id": STR_OR_NULL,
+        "error": OBJECT_OR_NULL,
+        "output": STR_OR_NULL,
+        "status": FieldType(
+            "literal",
+            ("in_progress", "completed", "incomplete", "calling", "failed"),
+            nullable=True,
+        ),
+    },
+    "program": {"id": STR, "call_id": STR, "code": STR, "fingerprint": STR},
+    "program_output": {
+        "id": STR,
+        "call_id": STR,
+        "result": STR,
+        "status": FieldType("literal", ("completed", "incomplete")),
+    },
+    "item_reference": {"id": STR},
 }
 # The built-in tools' outputs and how each names its call (output key, call type, call key):
 # the API refuses an output whose call is not before it.
@@ -370,9 +552,36 @@ def _kept_item(item: JSONObject, kind: str) -> JSONObject:
     role, required = KEPT_ITEMS[kind]
     for key in sorted(required):
         require(item, key, "blob")
-    if item.get("id") is not None:
-        expect_str(item["id"], "blob.id")
+    for key, field_type in KEPT_ITEM_FIELDS[kind].items():
+        if key in item:
+            _check_kept_field(item[key], field_type, f"blob.{key}")
     return make_message(role, [make_part("data", meta={PROVIDER: {"item": item}})])
+
+
+def _check_kept_field(value: object, field_type: FieldType, path: str) -> None:
+    if value is None and field_type.nullable:
+        return
+    match field_type.kind:
+        case "str":
+            expect_str(value, path)
+        case "bool":
+            expect_bool(value, path)
+        case "number":
+            # JSON has one number type for the SDK's int and float; Python counts a boolean
+            # as an int, JSON does not.
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise InvalidMessage(path, f"expected a number, got {type_name(value)}")
+        case "object":
+            expect_object(value, path)
+        case "list":
+            expect_list(value, path)
+        case "list_of_str":
+            for index, entry in enumerate(expect_list(value, path)):
+                expect_str(entry, f"{path}[{index}]")
+        case "literal":
+            one_of(value, field_type.values, path)
+        case "any":
+            pass
 
 
 # --- canonical -> Responses -----------------------------------------------------------------

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import pydantic
 import pytest
+from openai.types.responses import (
+    ResponseComputerToolCall,
+    ResponseComputerToolCallOutputItem,
+    ResponseComputerToolCallOutputScreenshot,
+    ResponseConfigurationUpdateItem,
+    ResponseToolSearchCall,
+    computer_action,
+    response_output_item,
+)
 
 from conversion import InvalidMessage, normalize, render
 from tests.conversion.conftest import (
@@ -438,6 +448,28 @@ def test_a_page_opening_with_an_output_gives_it_as_user_text() -> None:
     }
 
 
+WEB_SEARCH_CALL = {
+    "type": "web_search_call",
+    "id": "ws_1",
+    "status": "completed",
+    "action": {"type": "search", "query": "Musée d'Orsay opening hours"},
+}
+FILE_SEARCH_CALL = {
+    "type": "file_search_call",
+    "id": "fs_1",
+    "status": "completed",
+    "queries": ["opening hours"],
+}
+MCP_CALL = {
+    "type": "mcp_call",
+    "id": "mcp_1",
+    "server_label": "crm",
+    "name": "lookup",
+    "arguments": "{}",
+}
+SHELL_CALL_OUTPUT = {"type": "shell_call_output", "call_id": "call_1", "output": []}
+
+
 @pytest.mark.parametrize(
     ("blob", "path", "problem"),
     [
@@ -517,6 +549,76 @@ def test_a_page_opening_with_an_output_gives_it_as_user_text() -> None:
             "blob.status",
             "expected one of",
         ),
+        # Items kept whole: each top-level field as the SDK types it.
+        (
+            {**WEB_SEARCH_CALL, "status": "bogus"},
+            "blob.status",
+            "expected one of 'in_progress', 'searching', 'completed', 'incomplete', 'failed',"
+            ' got "bogus"',
+        ),
+        (
+            {**WEB_SEARCH_CALL, "action": 5},
+            "blob.action",
+            "expected an object, got number",
+        ),
+        (
+            {**FILE_SEARCH_CALL, "queries": ["opening hours", "tickets", 3]},
+            "blob.queries[2]",
+            "expected a string, got number",
+        ),
+        (
+            {**FILE_SEARCH_CALL, "queries": "opening hours"},
+            "blob.queries",
+            "expected an array, got string",
+        ),
+        (
+            {**FILE_SEARCH_CALL, "results": {}},
+            "blob.results",
+            "expected an array, got object",
+        ),
+        (
+            {**WEB_SEARCH_CALL, "id": None},
+            "blob.id",
+            "expected a string, got null",
+        ),
+        (
+            {**MCP_CALL, "status": "searching"},
+            "blob.status",
+            "expected one of 'in_progress', 'completed', 'incomplete', 'calling', 'failed',"
+            ' got "searching"',
+        ),
+        # A field only the output models define is checked too.
+        (
+            {**SHELL_CALL_OUTPUT, "created_by": 7},
+            "blob.created_by",
+            "expected a string, got number",
+        ),
+        (
+            {**SHELL_CALL_OUTPUT, "max_output_length": True},
+            "blob.max_output_length",
+            "expected a number, got boolean",
+        ),
+        (
+            {**SHELL_CALL_OUTPUT, "max_output_length": "4096"},
+            "blob.max_output_length",
+            "expected a number, got string",
+        ),
+        (
+            {"type": "mcp_approval_response", "approval_request_id": "mcpr_1", "approve": "yes"},
+            "blob.approve",
+            "expected a boolean, got string",
+        ),
+        (
+            {"type": "additional_tools", "role": "moderator", "tools": []},
+            "blob.role",
+            "expected one of 'developer', 'unknown', 'user', 'assistant', 'system', 'critic',"
+            " 'discriminator', 'tool', got \"moderator\"",
+        ),
+        (
+            {"type": "item_reference", "id": 7},
+            "blob.id",
+            "expected a string, got number",
+        ),
     ],
 )
 def test_invalid_items_are_refused_naming_the_field(blob: Any, path: str, problem: str) -> None:
@@ -524,6 +626,104 @@ def test_invalid_items_are_refused_naming_the_field(blob: Any, path: str, proble
         normalize(blob, RESPONSES)
     assert raised.value.path == path
     assert raised.value.problem.startswith(problem)
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [
+        # A field the SDK does not define (yet) is kept, unchecked: the API may be newer.
+        {**WEB_SEARCH_CALL, "sources_used": 3},
+        {**FILE_SEARCH_CALL, "results": None, "queries": []},
+        {**MCP_CALL, "status": "calling", "error": None, "output": None},
+        {**SHELL_CALL_OUTPUT, "max_output_length": None, "status": None, "caller": None},
+        {**SHELL_CALL_OUTPUT, "max_output_length": 4096.0},
+        # Null where the SDK allows it, even on a required field.
+        {
+            "type": "code_interpreter_call",
+            "id": "ci_1",
+            "status": "completed",
+            "container_id": "cntr_1",
+            "code": None,
+            "outputs": None,
+        },
+        # Any size is allowed: the SDK's Literal only lists the usual ones.
+        {
+            "type": "image_generation_call",
+            "id": "ig_1",
+            "status": "generating",
+            "result": None,
+            "size": "2048x2048",
+        },
+        # The arguments of a tool search may be any JSON value.
+        {"type": "tool_search_call", "arguments": ["crm"], "execution": "client"},
+    ],
+)
+def test_items_kept_whole_accept_what_the_sdk_allows_and_fields_it_does_not_define(
+    blob: Any,
+) -> None:
+    message = normalize(blob, RESPONSES)
+    assert message["parts"] == [{"type": "data", "meta": {RESPONSES: {"item": blob}}}]
+
+
+def test_output_items_the_sdk_builds_are_kept_and_come_back_as_they_were() -> None:
+    """Clients append a response's output to the next input: the SDK's output models dumped
+    with their nulls, which the input TypedDicts do not allow but the API accepts."""
+    outputs: list[pydantic.BaseModel] = [
+        ResponseComputerToolCall(
+            id="cu_1",
+            call_id="call_cu",
+            type="computer_call",
+            status="completed",
+            pending_safety_checks=[],
+            action=None,
+            actions=[computer_action.Screenshot(type="screenshot")],
+        ),
+        ResponseComputerToolCallOutputItem(
+            id="cuo_1",
+            call_id="call_cu",
+            type="computer_call_output",
+            status="failed",
+            output=ResponseComputerToolCallOutputScreenshot(
+                type="computer_screenshot", image_url=f"data:image/png;base64,{PNG}"
+            ),
+        ),
+        response_output_item.ImageGenerationCall(
+            id="ig_1", type="image_generation_call", status="completed", result=PNG, error=None
+        ),
+        response_output_item.McpCall(
+            id="mcp_1",
+            type="mcp_call",
+            server_label="crm",
+            name="lookup",
+            arguments="{}",
+            output="{}",
+            status=None,
+        ),
+        ResponseToolSearchCall(
+            id="ts_1", type="tool_search_call", arguments={}, execution="server", status="completed"
+        ),
+        response_output_item.AdditionalTools(
+            id="at_1", type="additional_tools", role="system", tools=[]
+        ),
+        ResponseConfigurationUpdateItem(
+            id="cfg_1", type="configuration_update", reasoning=None, text=None
+        ),
+    ]
+    blobs = [
+        {"role": "user", "content": "Draw the museum, then open its site."},
+        *(output.model_dump(mode="json") for output in outputs),
+    ]
+    assert blobs[1]["action"] is None
+    assert blobs[2]["status"] == "failed"
+    assert blobs[3]["error"] is None
+    assert blobs[4]["status"] is None
+    assert blobs[7]["reasoning"] is None
+    for blob in blobs[1:]:
+        message = normalize(blob, RESPONSES)
+        assert message["parts"] == [{"type": "data", "meta": {RESPONSES: {"item": blob}}}]
+    rendered = render(store(blobs, RESPONSES), RESPONSES)
+    assert rendered.items == blobs
+    assert rendered.warnings == []
 
 
 def test_an_item_reference_may_leave_out_its_type() -> None:

@@ -4,9 +4,22 @@ value (as ``image_url.detail: "original"`` was) fails here instead of being refu
 400. google-genai's models enumerate fields rather than values: every field they define is
 read, or kept and given back to Gemini."""
 
+import collections.abc
+import functools
 import re
-from typing import Any, Literal, Required, Union, get_args, get_origin, get_type_hints
+from typing import (
+    Annotated,
+    Any,
+    Literal,
+    NotRequired,
+    Required,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
+import pydantic
 import pytest
 from anthropic.types import document_block_param, image_block_param, message_param
 from google.genai import types as genai_types
@@ -23,6 +36,9 @@ from openai.types.chat.chat_completion_message_tool_call_union_param import (
 )
 from openai.types.responses import response_output_message_param
 
+# The SDK's TypedDicts are typing_extensions ones, which typing.is_typeddict does not know.
+from typing_extensions import is_typeddict
+
 from conversion import (
     InvalidMessage,
     anthropic,
@@ -33,6 +49,7 @@ from conversion import (
     openai_responses,
     render,
 )
+from conversion.openai_responses import FieldType
 from tests.conversion.conftest import assert_valid_request, message_id, store
 
 
@@ -338,6 +355,107 @@ def test_items_kept_whole_require_what_the_sdk_requires() -> None:
             (member,) = members
             expected = required_keys(member) - {"type"}
             assert openai_responses.KEPT_ITEMS[kind][1] == expected, kind
+
+
+# What the SDK's array types are at run time: Iterable, List, Sequence (SequenceNotStr is
+# Sequence outside type checking).
+SDK_LIST_ORIGINS = (list, collections.abc.Iterable, collections.abc.Sequence)
+
+
+def kept_item_shapes() -> dict[str, list[Any]]:
+    """Every shape the SDK gives each kept item, by its ``type``: the input TypedDict, then the
+    pydantic models of the input item, the output item and the listed item. Clients append a
+    response's output to the next input, nulls and all, and the API accepts it."""
+    from openai.types.responses.response_input_item import ResponseInputItem
+    from openai.types.responses.response_item import ResponseItem
+    from openai.types.responses.response_output_item import ResponseOutputItem
+
+    shapes = {kind: list(members) for kind, members in responses_items().items()}
+    for union in (ResponseInputItem, ResponseOutputItem, ResponseItem):
+        if get_origin(union) is Annotated:  # Annotated[Union[...], its discriminator]
+            union = get_args(union)[0]
+        assert get_origin(union) is Union, union
+        for model in get_args(union):
+            (kind,) = sdk_field_type(model.model_fields["type"].annotation).values
+            if model not in shapes.setdefault(kind, []):
+                shapes[kind].append(model)
+    return {kind: shapes[kind] for kind in openai_responses.KEPT_ITEMS}
+
+
+def field_hints(shape: Any) -> dict[str, Any]:
+    """A shape's top-level fields and their types (a pydantic Optional field defaults to None
+    and dumps as null: its Optional says so)."""
+    if isinstance(shape, type) and issubclass(shape, pydantic.BaseModel):
+        return {name: field.annotation for name, field in shape.model_fields.items()}
+    return get_type_hints(shape, include_extras=True)
+
+
+def looser(first: FieldType, second: FieldType) -> FieldType:
+    """What accepts both: null if either does; a Literal's values in the order met; where the
+    kinds differ, the looser one: str over a Literal (whose values are then only the usual
+    ones), a list over a list of strings, and any JSON value ("any") over the rest."""
+    nullable = first.nullable or second.nullable
+    if first.kind == second.kind:
+        values = first.values + tuple(v for v in second.values if v not in first.values)
+        return FieldType(first.kind, values, nullable)
+    kinds = {first.kind, second.kind}
+    if kinds == {"str", "literal"}:
+        return FieldType("str", nullable=nullable)
+    if kinds == {"list", "list_of_str"}:
+        return FieldType("list", nullable=nullable)
+    return FieldType("any", nullable=nullable)
+
+
+def sdk_field_type(hint: Any) -> FieldType:
+    """What the reader checks of a field of this SDK type: its top level only, the members of
+    a union merged by ``looser``."""
+    if get_origin(hint) in (Required, NotRequired, Annotated):
+        hint = get_args(hint)[0]
+    members = get_args(hint) if get_origin(hint) is Union else (hint,)
+    kinds = [top_level_type(member) for member in members if member is not type(None)]
+    field_type = functools.reduce(looser, kinds)
+    return field_type._replace(nullable=field_type.nullable or type(None) in members)
+
+
+def top_level_type(annotation: Any) -> FieldType:
+    """One member of a field's union (a TypedDict or a pydantic model is an object)."""
+    origin = get_origin(annotation)
+    if annotation is str:
+        return FieldType("str")
+    if annotation is bool:
+        return FieldType("bool")
+    if annotation in (int, float):
+        return FieldType("number")
+    if annotation is object:
+        return FieldType("any")
+    if origin is Literal:
+        return FieldType("literal", get_args(annotation))
+    if origin in (Annotated, Union):  # a union of models with its discriminator
+        return sdk_field_type(annotation)
+    if (
+        is_typeddict(annotation)
+        or origin in (dict, collections.abc.Mapping)
+        or (isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel))
+    ):
+        return FieldType("object")
+    if origin in SDK_LIST_ORIGINS:
+        return FieldType("list_of_str" if get_args(annotation) == (str,) else "list")
+    raise AssertionError(f"no FieldType for {annotation}")
+
+
+def test_items_kept_whole_check_every_top_level_field_as_the_sdk_types_it() -> None:
+    """In any of the item's shapes: a field typed differently by two shapes takes what
+    accepts both (``looser``); one only an output model has is checked too."""
+    shapes = kept_item_shapes()
+    assert set(openai_responses.KEPT_ITEM_FIELDS) == set(shapes)
+    for kind, kind_shapes in shapes.items():
+        expected: dict[str, FieldType] = {}
+        for shape in kind_shapes:
+            for key, hint in field_hints(shape).items():
+                if key != "type":
+                    field_type = sdk_field_type(hint)
+                    expected[key] = looser(expected.get(key, field_type), field_type)
+        assert openai_responses.KEPT_ITEM_FIELDS[kind] == expected, kind
 
 
 @pytest.mark.parametrize(
