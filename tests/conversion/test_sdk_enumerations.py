@@ -386,7 +386,8 @@ def field_hints(shape: Any) -> dict[str, Any]:
     """A shape's top-level fields and their types (a pydantic Optional field defaults to None
     and dumps as null: its Optional says so)."""
     if isinstance(shape, type) and issubclass(shape, pydantic.BaseModel):
-        return {name: field.annotation for name, field in shape.model_fields.items()}
+        # As the JSON names them (``async_`` is ``async`` there).
+        return {field.alias or name: field.annotation for name, field in shape.model_fields.items()}
     return get_type_hints(shape, include_extras=True)
 
 
