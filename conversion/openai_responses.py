@@ -31,6 +31,7 @@ from conversion.canonical import (
 )
 from conversion.conversation import Conversation, Entry, Piece
 from conversion.fields import (
+    dump_json,
     expect_bool,
     expect_list,
     expect_object,
@@ -713,16 +714,16 @@ def _render_user(
             if kept is None:
                 conversation.drop_unsupported(piece, PROVIDER)
                 continue
+            flush()
             missing = _missing_call(kept, kept_calls)
             if missing is not None:
-                conversation.drop(
+                conversation.warn(
                     piece,
                     "orphan_tool_result",
-                    f"its {missing} is not in this conversation or page, and the API refuses "
-                    "an output without its call",
+                    f"{missing} is not in this conversation or page; its output is given as "
+                    "user text",
                 )
-                continue
-            flush()
+                kept = _orphan_output_message(kept, missing)
             conversation.emit(kept, [entry.message.id])
         else:
             block = _input_block(piece, conversation)
@@ -730,6 +731,27 @@ def _render_user(
                 content.append(block)
                 content_pieces.append(piece)
     flush()
+
+
+def _orphan_output_message(output: JSONObject, call: str) -> JSONObject:
+    """A built-in tool's output whose call is not before it (on an earlier page): the API
+    refuses it as an output, so it is the user's message, as a function's result would be.
+    Its fields go as JSON text; a computer's screenshot as the image it is."""
+    call_key = KEPT_OUTPUTS[output["type"]][0]
+    fields = {key: value for key, value in output.items() if key not in ("type", "id", call_key)}
+    screenshot = fields.get("output") if output["type"] == "computer_call_output" else None
+    image: JSONObject | None = None
+    if isinstance(screenshot, dict) and (screenshot.get("image_url") or screenshot.get("file_id")):
+        del fields["output"]
+        image = {"type": "input_image", "detail": "auto"}
+        image.update(
+            (key, screenshot[key]) for key in ("image_url", "file_id") if screenshot.get(key)
+        )
+    text = f"Output of {call}" + (f":\n{dump_json(fields)}" if fields else "")
+    content: list[JSONObject] = [{"type": "input_text", "text": text}]
+    if image is not None:
+        content.append(image)
+    return {"role": "user", "content": content}
 
 
 def _input_block(piece: Piece, conversation: Conversation) -> JSONObject | None:

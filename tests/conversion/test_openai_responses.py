@@ -448,6 +448,95 @@ def test_a_page_opening_with_an_output_gives_it_as_user_text() -> None:
     }
 
 
+def test_a_page_opening_with_built_in_tool_outputs_gives_them_as_user_text() -> None:
+    screenshot = f"data:image/png;base64,{PNG}"
+    items: list[Any] = [
+        {"role": "user", "content": "Go on."},
+        {
+            "type": "computer_call",
+            "id": "cu_1",
+            "call_id": "call_click",
+            "status": "completed",
+            "pending_safety_checks": [],
+            "action": {"type": "click", "button": "left", "x": 10, "y": 20},
+        },
+        {
+            "type": "computer_call_output",
+            "id": "cuo_1",
+            "call_id": "call_click",
+            "status": "completed",
+            "output": {"type": "computer_screenshot", "image_url": screenshot},
+        },
+        {
+            "type": "shell_call",
+            "call_id": "call_ls",
+            "action": {"commands": ["ls"], "timeout_ms": 1000},
+        },
+        {
+            "type": "shell_call_output",
+            "call_id": "call_ls",
+            "output": [
+                {"stdout": "a.txt\n", "stderr": "", "outcome": {"type": "exit", "exit_code": 0}}
+            ],
+        },
+        {"type": "mcp_approval_response", "approval_request_id": "mcpr_1", "approve": True},
+    ]
+    # The page after the calls: their outputs (and an approval of a request never stored).
+    page = [stored for stored in store(items, RESPONSES) if stored.id not in (M1, M3)]
+
+    rendered = render(page, RESPONSES)
+
+    assert_valid_request(rendered, RESPONSES)
+    assert rendered.items == [
+        {"role": "user", "content": "Go on."},
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "input_text",
+                    "text": 'Output of computer_call call_click:\n{"status":"completed"}',
+                },
+                {"type": "input_image", "detail": "auto", "image_url": screenshot},
+            ],
+        },
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "input_text",
+                    "text": "Output of shell_call call_ls:\n"
+                    '{"output":[{"stdout":"a.txt\\n","stderr":"",'
+                    '"outcome":{"type":"exit","exit_code":0}}]}',
+                }
+            ],
+        },
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "input_text",
+                    "text": 'Output of mcp_approval_request mcpr_1:\n{"approve":true}',
+                }
+            ],
+        },
+    ]
+    assert [(w.message_id, w.part_index, w.code, w.detail) for w in rendered.warnings] == [
+        (
+            message_id,
+            0,
+            "orphan_tool_result",
+            f"{call} is not in this conversation or page; its output is given as user text",
+        )
+        for message_id, call in (
+            (M2, "computer_call call_click"),
+            (M4, "shell_call call_ls"),
+            (M5, "mcp_approval_request mcpr_1"),
+        )
+    ]
+    # With their calls, the outputs are given back as they were stored.
+    assert render(store(items, RESPONSES), RESPONSES).items == [*items[:5], rendered.items[-1]]
+
+
 WEB_SEARCH_CALL = {
     "type": "web_search_call",
     "id": "ws_1",
