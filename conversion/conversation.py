@@ -112,14 +112,23 @@ class Entry:
     pieces: list[Piece] = field(default_factory=list)
 
 
+def _holding_something(fields: JSONObject) -> list[str]:
+    """The keys whose values say something: a null or an empty list or object (as the SDKs
+    dump fields they did not set: ``"logprobs": []``, ``"namespace": null``) loses nothing
+    when it is left out, and a warning for each would bury the ones that matter."""
+    return [
+        key for key, value in fields.items() if value is not None and value != [] and value != {}
+    ]
+
+
 def _dropped_fields(provider: str, fields: JSONObject, target: str) -> str | None:
     """What a provider_data_dropped warning says was left out of a part or message (None:
     nothing that the target did not get in another form)."""
     shared = SHARED_FIELDS.get(target, {}).get(provider, frozenset())
-    kept = set(fields) - REPRESENTATION_KEYS[provider] - shared - {"extra"}
+    kept = set(_holding_something(fields)) - REPRESENTATION_KEYS[provider] - shared - {"extra"}
     extra = fields.get("extra")
     if isinstance(extra, dict):
-        kept.update(extra)  # fields the reader did not model, kept under "extra"
+        kept.update(_holding_something(extra))  # fields the reader did not model
     names = sorted(kept)
     if not names:
         return None

@@ -12,6 +12,9 @@ from openai.types.responses import (
     ResponseComputerToolCallOutputItem,
     ResponseComputerToolCallOutputScreenshot,
     ResponseConfigurationUpdateItem,
+    ResponseFunctionToolCall,
+    ResponseOutputMessage,
+    ResponseOutputText,
     ResponseToolSearchCall,
     computer_action,
     response_output_item,
@@ -446,6 +449,39 @@ def test_a_page_opening_with_an_output_gives_it_as_user_text() -> None:
         "role": "user",
         "content": 'Result of get_weather (tool call call_paris):\n{"temp_c":14}',
     }
+
+
+def test_fields_the_sdk_dumps_empty_are_left_out_elsewhere_without_a_warning() -> None:
+    """A response's output appended as the SDK dumps it: its unset fields null, and the
+    API's empty lists. Read in another format, only what says something is warned of."""
+    said = ResponseOutputText(type="output_text", text="Sunny.", annotations=[], logprobs=[])
+    unset = ResponseOutputText(type="output_text", text="Warm.", annotations=[], logprobs=None)
+    answer = ResponseOutputMessage(
+        type="message", id="msg_1", role="assistant", status="completed", content=[said, unset]
+    )
+    call = ResponseFunctionToolCall(
+        type="function_call", id="fc_1", call_id="call_1", name="f", arguments="{}"
+    )
+    logprob = {"token": "Hi", "bytes": [72, 105], "logprob": -0.1, "top_logprobs": []}
+    with_logprobs = {"type": "output_text", "text": "Hi", "annotations": [], "logprobs": [logprob]}
+    items = [
+        {"role": "user", "content": "Weather?"},
+        answer.model_dump(mode="json"),
+        call.model_dump(mode="json"),
+        {"type": "function_call_output", "call_id": "call_1", "output": "ok"},
+        {**answer.model_dump(mode="json"), "id": "msg_2", "content": [with_logprobs]},
+    ]
+    assert items[1]["content"][0]["logprobs"] == []
+    assert items[1]["content"][1]["logprobs"] is None
+    assert (items[1]["phase"], items[2]["namespace"], items[2]["caller"]) == (None, None, None)
+    stored = store(items, RESPONSES)
+    for target in ("openai", "anthropic", "gemini"):
+        rendered = render(stored, target)
+        assert_valid_request(rendered, target)
+        assert [(w.message_id, w.part_index, w.code, w.detail) for w in rendered.warnings] == [
+            (M4, 0, "provider_data_dropped", "left out: openai_responses fields logprobs")
+        ], target
+    assert render(stored, RESPONSES).items == items
 
 
 def test_a_page_opening_with_built_in_tool_outputs_gives_them_as_user_text() -> None:
