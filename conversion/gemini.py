@@ -48,6 +48,10 @@ class Reader:
     def __init__(self, obj: JSONObject, path: str) -> None:
         self.path = path
         self.spelled: dict[str, str] | None
+        if None in obj.values():
+            # Protobuf's JSON mapping reads a null as the field's default, and google-genai's
+            # model_dump() writes one for every field it did not set: a null field is absent.
+            obj = {key: value for key, value in obj.items() if value is not None}
         if any("_" in key for key in obj):
             self.values = {camel(key): value for key, value in obj.items()}
             self.spelled = {camel(key): key for key in obj}
