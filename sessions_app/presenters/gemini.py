@@ -24,8 +24,10 @@ from .blocks import (
 
 
 def _camel_keys(obj: Mapping[str, Any]) -> JSONObject:
-    """Gemini clients write either spelling (REST camelCase, Python SDK snake_case)."""
-    return {camel(key): value for key, value in obj.items()}
+    """Gemini clients write either spelling (REST camelCase, Python SDK snake_case). A null
+    field is absent, as the reader takes it (google-genai's model_dump() writes every unset
+    field as null)."""
+    return {camel(key): value for key, value in obj.items() if value is not None}
 
 
 def present_gemini(item: JSONObject) -> Presented:

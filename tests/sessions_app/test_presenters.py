@@ -2,6 +2,7 @@
 ever become a src or href. No database: presenters read converted items only."""
 
 import pytest
+from google.genai import types as genai
 
 from sessions_app.presenters import (
     AudioBlock,
@@ -260,6 +261,22 @@ def test_gemini_parts_in_either_spelling():
             label="executableCode",
             json=pretty_json({"executableCode": {"language": "PYTHON", "code": "print(1)"}}),
         ),
+    ]
+
+
+def test_a_gemini_content_as_google_genai_dumps_it_shows_what_is_set():
+    dumped = genai.Content(
+        role="model",
+        parts=[
+            genai.Part(text="Looking."),
+            genai.Part(function_call=genai.FunctionCall(id="c1", name="f", args={"a": 1})),
+        ],
+    ).model_dump(mode="json")
+    assert dumped["parts"][1]["text"] is None  # every unset field is there, null
+
+    assert present_gemini(dumped).blocks == [
+        TextBlock(text="Looking."),
+        ToolCallBlock(tool_id="c1", name="f", arguments='{\n  "a": 1\n}'),
     ]
 
 
