@@ -14,7 +14,8 @@ from conversion.conversation import Conversation, Entry, Piece
 
 # Renders the pieces of one turn into target blocks (content blocks / parts).
 BlockRenderer = Callable[[Entry, Conversation], list[Any]]
-# Gives the blocks of a stored item replayed verbatim, so that it can still be merged.
+# Gives the blocks of a stored item replayed verbatim, so that it can still be merged: a new
+# list, which a merge extends.
 RawBlocks = Callable[[Any], list[Any]]
 
 
@@ -59,19 +60,42 @@ def plan_turns(
         leading = False
         message = conversation.verbatim(entry)
         if message is not None and can_replay(entry):
-            blocks = raw_blocks(message.raw)
-            turn = Turn(entry.role, blocks, [message.id], message.raw)
-            turn.results = _leading_results(blocks, is_result)
-            plan.turns.append(turn)
+            _add(
+                plan.turns, entry.role, raw_blocks(message.raw), message.id, message.raw, is_result
+            )
             continue
         conversation.note_message_data(entry, conversation.target, understood_message_fields)
         blocks = render_blocks(entry, conversation)
         if blocks:
-            turn = Turn(entry.role, blocks, [entry.message.id])
-            turn.results = _leading_results(blocks, is_result)
-            plan.turns.append(turn)
-    plan.turns = _merge_same_role(plan.turns, is_result)
+            _add(plan.turns, entry.role, blocks, entry.message.id, None, is_result)
     return plan
+
+
+def _add(
+    turns: list[Turn],
+    role: str,
+    blocks: list[Any],
+    source: str,
+    raw: Any,
+    is_result: Callable[[Any], bool],
+) -> None:
+    """Add a message's blocks as a turn, or into the turn before when it has the same role
+    (the targets alternate roles): tool results open the merged user turn, and everything
+    else keeps its order."""
+    previous = turns[-1] if turns else None
+    if previous is None or previous.role != role:
+        turns.append(Turn(role, blocks, [source], raw, _leading_results(blocks, is_result)))
+        return
+    previous.raw = None  # no longer exactly one stored message
+    results = [block for block in blocks if is_result(block)]
+    if results:
+        at = previous.results
+        previous.blocks[at:at] = results
+        previous.results += len(results)
+        blocks = [block for block in blocks if not is_result(block)]
+    previous.blocks.extend(blocks)
+    if source not in previous.sources:
+        previous.sources.append(source)
 
 
 def _leading_results(blocks: list[Any], is_result: Callable[[Any], bool]) -> int:
@@ -81,24 +105,3 @@ def _leading_results(blocks: list[Any], is_result: Callable[[Any], bool]) -> int
             break
         count += 1
     return count
-
-
-def _merge_same_role(turns: list[Turn], is_result: Callable[[Any], bool]) -> list[Turn]:
-    merged: list[Turn] = []
-    for turn in turns:
-        if not merged or merged[-1].role != turn.role:
-            merged.append(turn)
-            continue
-        previous = merged[-1]
-        results = [block for block in turn.blocks if is_result(block)]
-        others = [block for block in turn.blocks if not is_result(block)]
-        # Tool results must open the user turn; everything else keeps its order.
-        blocks = (
-            previous.blocks[: previous.results]
-            + results
-            + previous.blocks[previous.results :]
-            + others
-        )
-        sources = previous.sources + [s for s in turn.sources if s not in previous.sources]
-        merged[-1] = Turn(previous.role, blocks, sources, None, previous.results + len(results))
-    return merged
