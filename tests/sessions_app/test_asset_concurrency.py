@@ -89,6 +89,27 @@ def paused() -> Iterator[Callable[[Any, str], tuple[threading.Event, threading.E
         setattr(module, name, original)
 
 
+def race(
+    paused: Callable[[Any, str], tuple[threading.Event, threading.Event]],
+    where: tuple[Any, str],
+    first: Callable[[], Any],
+    second: Callable[[], Any],
+) -> tuple[Worker, Worker]:
+    """Run ``first`` until it calls the function ``where`` names (module, name), then
+    ``second`` until it waits for a row lock that ``first`` holds; then let both finish."""
+    reached, release = paused(*where)
+    leader = Worker(first)
+    leader.start()
+    assert reached.wait(10)
+    follower = Worker(second)
+    follower.start()
+    wait_until_a_connection_waits_for_a_lock()
+    release.set()
+    leader.join()
+    follower.join()
+    return leader, follower
+
+
 def test_the_same_file_uploaded_at_once_is_stored_once(
     project: Project, asset_storage: Path
 ) -> None:
@@ -121,17 +142,12 @@ def test_an_upload_waiting_on_a_deletion_stores_the_file_again(
     store_png(doomed)
     # The deletion has locked the asset and removed the session's links; it pauses before
     # it deletes the orphaned asset and its file.
-    reached, release = paused(assets, "delete_orphans")
-    deletion = Worker(lambda: services.session_delete(session=doomed))
-    deletion.start()
-    assert reached.wait(10)
-    upload = Worker(lambda: store_png(survivor, "kept.png"))
-    upload.start()
-    wait_until_a_connection_waits_for_a_lock()
-
-    release.set()
-    deletion.join()
-    upload.join()
+    deletion, upload = race(
+        paused,
+        (assets, "delete_orphans"),
+        lambda: services.session_delete(session=doomed),
+        lambda: store_png(survivor, "kept.png"),
+    )
 
     assert (deletion.failure, upload.failure) == (None, None)
     asset = Asset.objects.get()
@@ -145,17 +161,12 @@ def test_a_deletion_waiting_on_an_upload_keeps_the_file(
     doomed, survivor = (services.session_create(project=project) for _ in range(2))
     store_png(doomed)
     # The upload holds the asset's row lock and pauses before its message is stored.
-    reached, release = paused(services, "_append")
-    upload = Worker(lambda: store_png(survivor, "kept.png"))
-    upload.start()
-    assert reached.wait(10)
-    deletion = Worker(lambda: services.session_delete(session=doomed))
-    deletion.start()
-    wait_until_a_connection_waits_for_a_lock()
-
-    release.set()
-    upload.join()
-    deletion.join()
+    upload, deletion = race(
+        paused,
+        (services, "_append"),
+        lambda: store_png(survivor, "kept.png"),
+        lambda: services.session_delete(session=doomed),
+    )
 
     assert (deletion.failure, upload.failure) == (None, None)
     asset = Asset.objects.get()
@@ -169,17 +180,12 @@ def test_a_deletion_and_a_store_into_the_same_session_do_not_deadlock(
     session = services.session_create(project=project)
     store_png(session)
     # The store has locked the session and pauses before it locks the file's asset.
-    reached, release = paused(assets, "save_upload")
-    upload = Worker(lambda: store_png(session, "again.png"))
-    upload.start()
-    assert reached.wait(10)
-    deletion = Worker(lambda: services.session_delete(session=session))
-    deletion.start()
-    wait_until_a_connection_waits_for_a_lock()
-
-    release.set()
-    upload.join()
-    deletion.join()
+    upload, deletion = race(
+        paused,
+        (assets, "save_upload"),
+        lambda: store_png(session, "again.png"),
+        lambda: services.session_delete(session=session),
+    )
 
     assert (deletion.failure, upload.failure) == (None, None)
     assert not Session.objects.filter(pk=session.pk).exists()
