@@ -40,6 +40,15 @@ def camel(key: str) -> str:
     return head + "".join(word[:1].upper() + word[1:] for word in rest)
 
 
+def set_fields(obj: JSONObject) -> JSONObject:
+    """The fields a client set. Protobuf's JSON mapping reads a null as the field's default,
+    and google-genai's model_dump() writes one for every field it did not set: a null field
+    is absent (``obj`` itself when it holds none)."""
+    if None in obj.values():
+        return {key: value for key, value in obj.items() if value is not None}
+    return obj
+
+
 class Reader:
     """Reads one object's fields under either spelling, naming paths as the client spelled them."""
 
@@ -48,10 +57,7 @@ class Reader:
     def __init__(self, obj: JSONObject, path: str) -> None:
         self.path = path
         self.spelled: dict[str, str] | None
-        if None in obj.values():
-            # Protobuf's JSON mapping reads a null as the field's default, and google-genai's
-            # model_dump() writes one for every field it did not set: a null field is absent.
-            obj = {key: value for key, value in obj.items() if value is not None}
+        obj = set_fields(obj)
         if any("_" in key for key in obj):
             self.values = {camel(key): value for key, value in obj.items()}
             self.spelled = {camel(key): key for key in obj}

@@ -343,34 +343,35 @@ def file_response(
     except OSError:
         return None
     size = file.size
-    inline = serves_inline(asset.mime)
-    shown_name = filename or asset.key.rsplit("/", 1)[-1]
+    # If-Range: the bytes asked for only if the file is still the one the client has.
+    asked = (
+        request.headers.get("Range", "") if request.headers.get("If-Range", etag) == etag else ""
+    )
     try:
-        # If-Range: the bytes asked for only if the file is still the one the client has.
-        wanted = (
-            byte_range(request.headers.get("Range", ""), size)
-            if request.headers.get("If-Range", etag) == etag
-            else None
-        )
+        wanted = byte_range(asked, size)
     except RangeNotSatisfiable:
         file.close()
-        response: HttpResponseBase = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-    else:
-        if wanted is None:
-            response = FileResponse(
-                file, content_type=asset.mime, as_attachment=not inline, filename=shown_name
-            )
-        else:
-            first, last = wanted
-            response = StreamingHttpResponse(
-                ByteWindow(file, first, last), status=206, content_type=asset.mime
-            )
-            response["Content-Length"] = str(last - first + 1)
-            response["Content-Range"] = f"bytes {first}-{last}/{size}"
-            disposition = content_disposition_header(not inline, shown_name)
-            if disposition is not None:  # None only without a name
-                response["Content-Disposition"] = disposition
+        unsatisfiable = HttpResponse(status=416)
+        unsatisfiable["Content-Range"] = f"bytes */{size}"
+        return _with_file_headers(unsatisfiable, etag)
+    inline = serves_inline(asset.mime)
+    shown_name = filename or asset.key.rsplit("/", 1)[-1]
+    if wanted is None:
+        whole = FileResponse(
+            file, content_type=asset.mime, as_attachment=not inline, filename=shown_name
+        )
+        return _with_file_headers(whole, etag)
+    first, last = wanted
+    part = StreamingHttpResponse(ByteWindow(file, first, last), status=206, content_type=asset.mime)
+    part["Content-Length"] = str(last - first + 1)
+    part["Content-Range"] = f"bytes {first}-{last}/{size}"
+    disposition = content_disposition_header(not inline, shown_name)
+    if disposition is not None:  # None only without a name
+        part["Content-Disposition"] = disposition
+    return _with_file_headers(part, etag)
+
+
+def _with_file_headers(response: HttpResponseBase, etag: str) -> HttpResponseBase:
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from conversion.gemini import camel
+from conversion.gemini import camel, set_fields
 
 from .blocks import (
     Block,
@@ -23,11 +22,10 @@ from .blocks import (
 )
 
 
-def _camel_keys(obj: Mapping[str, Any]) -> JSONObject:
-    """Gemini clients write either spelling (REST camelCase, Python SDK snake_case). A null
-    field is absent, as the reader takes it (google-genai's model_dump() writes every unset
-    field as null)."""
-    return {camel(key): value for key, value in obj.items() if value is not None}
+def _camel_keys(obj: JSONObject) -> JSONObject:
+    """Gemini clients write either spelling (REST camelCase, Python SDK snake_case); a null
+    field is absent, as the reader takes it."""
+    return {camel(key): value for key, value in set_fields(obj).items()}
 
 
 def present_gemini(item: JSONObject) -> Presented:

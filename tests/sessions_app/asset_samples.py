@@ -1,6 +1,13 @@
-"""Small real files for upload tests: each is what its extension says, byte for byte."""
+"""Small real files for upload tests, each what its extension says byte for byte, and how
+the tests store one."""
 
+import hashlib
 import struct
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from sessions_app import services
+from sessions_app.models import Asset, Session
 
 # A 1x1 transparent PNG.
 PNG = bytes.fromhex(
@@ -41,3 +48,17 @@ def wav(samples: int = 800, rate: int = 8000) -> bytes:
 WAV = wav()
 
 TEXT = b"name,score\nada,3\n"
+
+
+def store_file(session: Session, name: str, data: bytes) -> None:
+    """One user message holding the file, uploaded as the SDKs send it."""
+    services.message_store(
+        session=session,
+        blob={"role": "user", "parts": [{"type": "file", "file_field": "f"}]},
+        format="acontext",
+        uploads={"f": SimpleUploadedFile(name, data)},
+    )
+
+
+def asset_of(data: bytes) -> Asset:
+    return Asset.objects.get(sha256=hashlib.sha256(data).hexdigest())

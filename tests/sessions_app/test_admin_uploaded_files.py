@@ -1,9 +1,6 @@
 """Uploaded files in the admin: a session's page lists its files; the file list is read-only."""
 
-import hashlib
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -11,7 +8,7 @@ from sessions_app import services
 from sessions_app.admin import FILES_SHOWN
 from sessions_app.models import Asset, Project, Session
 from tests.browser.uploaded_conversation import PICTURE, store_uploaded_conversation
-from tests.sessions_app.asset_samples import PDF, TEXT, WAV
+from tests.sessions_app.asset_samples import PDF, TEXT, WAV, asset_of, store_file
 from tests.sessions_app.test_admin import admin_url
 
 pytestmark = pytest.mark.django_db
@@ -25,19 +22,6 @@ def uploaded(project: Project) -> Session:
     session = services.session_create(project=project)
     store_uploaded_conversation(session)
     return session
-
-
-def asset_of(data: bytes) -> Asset:
-    return Asset.objects.get(sha256=hashlib.sha256(data).hexdigest())
-
-
-def store_file(session: Session, name: str, data: bytes) -> None:
-    services.message_store(
-        session=session,
-        blob={"role": "user", "parts": [{"type": "file", "file_field": "f"}]},
-        format="acontext",
-        uploads={"f": SimpleUploadedFile(name, data)},
-    )
 
 
 def file_row(asset: Asset, names: str, size: str) -> str:

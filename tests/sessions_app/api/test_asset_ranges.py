@@ -1,19 +1,17 @@
 """Uploaded files answer Range requests (how audio and video players seek) and revalidate by
 their content address: through a signed link over real HTTP, and on the pages' file URL."""
 
-import hashlib
 from typing import Any
 
 import httpx
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from sessions_app import assets, services
+from sessions_app import assets
 from sessions_app.assets import RangeNotSatisfiable, byte_range
 from sessions_app.models import Asset, Session
 from tests.browser.mixed_conversation import member
-from tests.sessions_app.asset_samples import PDF, wav
+from tests.sessions_app.asset_samples import PDF, asset_of, store_file, wav
 
 # 400,044 bytes: a range of it spans several of ByteWindow's 64 KiB blocks.
 LONG_WAV = wav(samples=200_000)
@@ -61,13 +59,8 @@ def test_a_range_past_the_end_is_not_satisfiable(header: str, size: int) -> None
 
 
 def store(session: Session, name: str, data: bytes) -> Asset:
-    services.message_store(
-        session=session,
-        blob={"role": "user", "parts": [{"type": "file", "file_field": "f"}]},
-        format="acontext",
-        uploads={"f": SimpleUploadedFile(name, data)},
-    )
-    return Asset.objects.get(sha256=hashlib.sha256(data).hexdigest())
+    store_file(session, name, data)
+    return asset_of(data)
 
 
 def link(live_server: Any, asset: Asset, filename: str) -> str:
